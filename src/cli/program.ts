@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version';
+import { CliIO, EXIT, ExitError, processIO } from './io';
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  a problem was found (bad configuration, failed update, daemon error)
+  2  bad command line (unknown command or option, missing argument)
+  3  the daemon is not running (no ubus socket, or no ddnsd object on the bus)
+`;
+
+/** Build the `ddnsd` command tree. Each command lives in its own file under src/cli/. */
+export function buildProgram(io: CliIO = processIO): Command {
+  const program = new Command('ddnsd')
+    .description('Event-driven Dynamic DNS client for OpenWrt')
+    .version(VERSION, '-V, --version', 'print the version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+/** Run the CLI with `args` (without node and script), returning the exit code. */
+export async function runCli(args: string[], io: CliIO = processIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof ExitError) {
+      if (err.message) io.err(err.message.endsWith('\n') ? err.message : err.message + '\n');
+      return err.code;
+    }
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    io.err(`ddnsd: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.problem;
+  }
+}

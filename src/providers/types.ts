@@ -1,0 +1,129 @@
+import type { Logger } from '../util/log';
+import type { Secret } from '../util/secret';
+
+/** How a field is drawn in LuCI and checked in the config. */
+export type FieldType = 'string' | 'password' | 'number' | 'boolean' | 'choice' | 'url' | 'hostname' | 'duration';
+
+export interface FieldChoice {
+  value: string;
+  label: string;
+}
+
+/** One provider-specific option, named as it appears in `/etc/config/ddnsd`. */
+export interface FieldSpec {
+  name: string;
+  label: string;
+  type: FieldType;
+  required?: boolean;
+  /** Wrapped in Secret when loaded; never shown in logs, replies or errors. */
+  secret?: boolean;
+  default?: string;
+  help?: string;
+  choices?: FieldChoice[];
+  /** A list option (`list NAME ...`) rather than a single value. */
+  list?: boolean;
+}
+
+export interface Capabilities {
+  ipv4: boolean;
+  ipv6: boolean;
+  /** Both families must/can go in one request (Dyn, No-IP `myip=v4,v6`; deSEC). */
+  dualStackOneRequest: boolean;
+  /** How many hostnames one request may carry (1 when the API takes one at a time). */
+  hostsPerRequest: number;
+  ttl: boolean;
+  proxied: boolean;
+  /** The provider can read back the current record (for verification without DNS). */
+  read: boolean;
+  /** The provider can check credentials without changing anything. */
+  credentialTest: boolean;
+}
+
+export type RecordType = 'A' | 'AAAA';
+
+export interface RecordRef {
+  /** Fully qualified name, no trailing dot (`home.example.com`). */
+  name: string;
+  type: RecordType;
+}
+
+/** What a provider answer means for the scheduler. Classified once, where it happens. */
+export type Outcome =
+  | 'ok' // the record now has the address
+  | 'nochg' // the record already had the address
+  | 'auth' // bad credentials: block until the configuration changes
+  | 'abuse' // the provider blocked us: block until the configuration changes
+  | 'nohost' // the name does not exist in this account: block until the configuration changes
+  | 'config' // our configuration is wrong in a way the provider told us
+  | 'transient' // try later (with retryAfterMs as the minimum wait, when known)
+  | 'network'; // no route, DNS failure, connection refused, timeout before any answer
+
+export const BLOCKING_OUTCOMES: readonly Outcome[] = ['auth', 'abuse', 'nohost'];
+
+export interface UpdateResult {
+  record: RecordRef;
+  outcome: Outcome;
+  /** A sentence for the person reading the log or LuCI. Never contains a secret. */
+  message: string;
+  /** For `transient`: do not try again sooner than this (Retry-After, dyndns2 911 rules). */
+  retryAfterMs?: number;
+  /** The address the provider now reports for the record, when it says. */
+  address?: string;
+}
+
+export interface RecordUpdate {
+  record: RecordRef;
+  /** The address to set (dotted IPv4 or compressed IPv6). */
+  address: string;
+}
+
+/** Small persistent memory per service (zone ids, record ids), kept in engine state. */
+export interface ProviderCache {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): void;
+}
+
+/** Validated options of one service, as the provider's fields declare them. */
+export type ProviderOptions = Readonly<Record<string, string | Secret | string[] | undefined>>;
+
+export interface ProviderContext {
+  log: Logger;
+  cache: ProviderCache;
+  /** `ddnsd/<version>` (providers may add a contact as their API asks). */
+  userAgent: string;
+  /** Cancels the requests in flight (reload, shutdown). */
+  signal?: AbortSignal;
+  /** A forced update: providers may send an unchanged address. */
+  force?: boolean;
+}
+
+export interface ReadResult {
+  record: RecordRef;
+  /** The addresses the provider holds for the record; empty when it has none. */
+  addresses: string[];
+}
+
+/** A provider bound to one service's options. */
+export interface ProviderInstance {
+  /** Set the records. One result per input record, in input order. Never throws for provider answers. */
+  update(updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]>;
+  /** Read the records back through the provider's API (when capabilities.read). */
+  read?(records: RecordRef[], ctx: ProviderContext): Promise<ReadResult[]>;
+  /** Check credentials without changing records (when capabilities.credentialTest). */
+  test?(ctx: ProviderContext): Promise<{ outcome: Outcome; message: string }>;
+}
+
+export interface ProviderDef {
+  id: string;
+  title: string;
+  /** ddns-scripts `service_name` values this provider replaces (`dyndns.org`, `no-ip.com`, ...). */
+  aliases: string[];
+  fields: FieldSpec[];
+  capabilities: Capabilities;
+  /** The API's address; `option endpoint` overrides it. */
+  defaultEndpoint?: string;
+  /** Documentation link for the LuCI help text. */
+  docs?: string;
+  create(options: ProviderOptions & { endpoint?: string }): ProviderInstance;
+}
