@@ -1,0 +1,108 @@
+import type { ProviderOptions, RecordType } from '../providers/types';
+import type { Level } from '../util/log';
+
+/**
+ * The typed, validated form of `/etc/config/ddnsd`, produced by schema.ts and consumed by
+ * the engine. Times are milliseconds. Option names in comments are the UCI names.
+ */
+
+export type IpVersion = '4' | '6' | 'both';
+export type SourceKind = 'network' | 'interface' | 'web' | 'dns' | 'script';
+
+/** How a service chooses its IPv6 address. */
+export interface Ipv6Selection {
+  /** `ip6_mode`: `auto` (WAN's best global address), `prefix` (delegated prefix + host part). */
+  mode: 'auto' | 'prefix';
+  /** `ip6_suffix` / `ip6_interface_id`: host part to put behind the delegated prefix (`::1234`, `::a:b:c:d`). */
+  suffix?: string;
+  /** `ip6_prefix_interface`: the LAN interface whose assigned prefix to use (default: the first assignment). */
+  prefixInterface?: string;
+}
+
+export interface ServiceConfig {
+  /** UCI section name; keys state, logs, status. */
+  name: string;
+  enabled: boolean;
+  /** Registry id after alias resolution (`service_name` values accepted). */
+  provider: string;
+  /** `list domain`: record names, FQDN without trailing dot. */
+  domains: string[];
+  /** `ip_version`: which record types the service keeps (`4` → A, `6` → AAAA, `both`). */
+  ipVersion: IpVersion;
+  /** `interface`: the netifd logical network whose events trigger checks (`wan`). */
+  interface: string;
+  /** IPv6 events may come from another network (`wan6`); `interface6` (default: `interface` + '6' when ip_version includes 6 and that network exists, else `interface`). */
+  interface6?: string;
+  source: SourceKind;
+  /** `ip_network` (source network). */
+  ipNetwork?: string;
+  /** `ip_network6` (source network for IPv6, default wan6-style guess left to the engine). */
+  ipNetwork6?: string;
+  /** `ip_interface` (source interface): Linux device. */
+  ipInterface?: string;
+  /** `list ip_url` (source web): echo services, tried in order. Empty = built-in defaults. */
+  ipUrls: string[];
+  /** `ip_script` (source script): argument vector (split on whitespace, no shell). */
+  ipScript?: string[];
+  /** `list ip_dns` (source dns): `opendns`, `cloudflare` or `host@server`. Empty = defaults. */
+  ipDns: string[];
+  ipv6: Ipv6Selection;
+  /** `upd_privateip`: allow private / CGNAT / special addresses. */
+  allowPrivate: boolean;
+  /** `force_interval`: resend even when unchanged; 0 = never. */
+  forceIntervalMs: number;
+  /** `retry_interval`: first retry delay (backoff grows from here). */
+  retryIntervalMs: number;
+  /** `retry_max_count`: 0 = no limit. */
+  retryMaxCount: number;
+  /** `check_interval`: safety re-check for sources that cannot signal a change. */
+  checkIntervalMs: number;
+  /** `dns_server`: server for verification lookups (default: the zone's authoritative servers). */
+  dnsServer?: string;
+  /** `verify`: confirm records after updating and at first start (default on). */
+  verify: boolean;
+  /** `endpoint`: override of the provider's API address. */
+  endpoint?: string;
+  /** `proxy`: `[user:pass@]host:port`. */
+  proxy?: string;
+  /** `ttl` in seconds, where the provider takes one. */
+  ttl?: number;
+  /** Provider-specific options, validated against the registry's field list. Secrets wrapped. */
+  providerOptions: ProviderOptions;
+  /** A stable digest of every option of the section: a block lifts when this changes. */
+  fingerprint: string;
+}
+
+export interface GlobalConfig {
+  /** `log_level`: error, warn, info, debug. */
+  logLevel: Level;
+  /** `upd_privateip` in the global section: default for services. */
+  allowPrivate: boolean;
+  /** `log_lines`: lines kept in memory for `ddnsd log`. */
+  logLines: number;
+}
+
+export interface ConfigProblem {
+  /** Section name ('' for file-level problems such as parse errors). */
+  section: string;
+  option?: string;
+  value?: string;
+  /** What was wrong and what is allowed. Never contains a secret value. */
+  message: string;
+  /** Line in the file, when known. */
+  line?: number;
+}
+
+export interface LoadedConfig {
+  global: GlobalConfig;
+  /** Every valid service section (enabled or not), in file order. */
+  services: ServiceConfig[];
+  /** Services that were skipped, with why. */
+  rejected: { name: string; problems: ConfigProblem[] }[];
+  /** Every problem found, including those of rejected services and warnings on accepted ones. */
+  problems: ConfigProblem[];
+}
+
+export function recordTypes(v: IpVersion): RecordType[] {
+  return v === '4' ? ['A'] : v === '6' ? ['AAAA'] : ['A', 'AAAA'];
+}

@@ -1,0 +1,37 @@
+import type { Logger } from '../util/log';
+
+export type Family = 4 | 6;
+
+/** One address a source saw, and whether the selection rules kept it. */
+export interface Candidate {
+  address: string;
+  /** Where it came from: `network:wan`, `interface:eth1`, `web:https://…`, `dns:opendns`, `script`. */
+  origin: string;
+  kept: boolean;
+  /** Why it was kept or dropped (`temporary`, `ULA`, `private (RFC 1918)`, `longest preferred lifetime`, …). */
+  reason: string;
+}
+
+export interface Detection {
+  family: Family;
+  /** The chosen address, absent when none qualified. */
+  address?: string;
+  candidates: Candidate[];
+  /** For the user: CGNAT, private WAN address, … (sentences they can act on). */
+  warnings: string[];
+  /** Why nothing was found (source unreachable, no address, timeout). */
+  error?: string;
+}
+
+export interface DetectContext {
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/** A way to learn the current address of one family. */
+export interface Source {
+  readonly kind: 'network' | 'interface' | 'web' | 'dns' | 'script';
+  /** True when a change of address is announced by an event (netifd); false means poll. */
+  readonly signalsChanges: boolean;
+  detect(family: Family, ctx: DetectContext): Promise<Detection>;
+}

@@ -1,0 +1,15 @@
+import type { ProviderDef } from './types';
+
+/**
+ * The one list of providers. The CLI `providers` command, config validation, the ubus
+ * `providers` method and the LuCI forms are all generated from it. A new provider is one
+ * file plus one line here (keep the list in alphabetical order of file name).
+ */
+export const PROVIDERS: readonly ProviderDef[] = [
+];
+
+/** Find a provider by id or by a ddns-scripts `service_name` alias (case-insensitive). */
+export function findProvider(name: string, list: readonly ProviderDef[] = PROVIDERS): ProviderDef | undefined {
+  const n = name.trim().toLowerCase();
+  return list.find((p) => p.id === n) ?? list.find((p) => p.aliases.some((a) => a.toLowerCase() === n));
+}
