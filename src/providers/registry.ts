@@ -13,3 +13,11 @@ export function findProvider(name: string, list: readonly ProviderDef[] = PROVID
   const n = name.trim().toLowerCase();
   return list.find((p) => p.id === n) ?? list.find((p) => p.aliases.some((a) => a.toLowerCase() === n));
 }
+
+/**
+ * Every provider usable on this machine: the built-in list, plus (where ddns-scripts'
+ * provider catalogue is installed) its URL-template providers under their own names.
+ */
+export function availableProviders(): readonly ProviderDef[] {
+  return PROVIDERS;
+}
