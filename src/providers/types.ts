@@ -96,6 +96,8 @@ export interface ProviderContext {
   signal?: AbortSignal;
   /** A forced update: providers may send an unchanged address. */
   force?: boolean;
+  /** Unix ms, from the engine's clock; waits derived from rate-limit reset times use it (default Date.now). */
+  now?: () => number;
 }
 
 export interface ReadResult {
