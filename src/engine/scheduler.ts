@@ -1,0 +1,179 @@
+import type { ServiceConfig } from '../config/types';
+import type { Detection } from '../detect/types';
+import type { Timer } from '../util/clock';
+import { backoffDelay } from './backoff';
+import { errorText, runCheck, type CheckDeps, type CheckSummary } from './check';
+import { isBlocked } from './records';
+import type { ServiceState } from './state';
+
+export interface RunnerDeps extends Omit<CheckDeps, 'signal'> {
+  /** Jitter source for backoff, in [0, 1). */
+  random?: () => number;
+  /** Called after every check, so the daemon can save state. */
+  onChecked?: (summary: CheckSummary) => void;
+}
+
+/**
+ * Runs the checks of one service: at most one at a time; a trigger that arrives while a
+ * check runs is folded into a single re-check afterwards; the first trigger of a burst acts
+ * at once. Between triggers it keeps one timer: retry, force_interval or safety re-check,
+ * whichever is due first.
+ */
+export class ServiceRunner {
+  #running: Promise<void> | undefined;
+  #pending: { reason: string; force: boolean } | undefined;
+  #timer: Timer | undefined;
+  #nextCheck: number | undefined;
+  #retryAt: number | undefined;
+  #lastRun: number | undefined;
+  #abort: AbortController | undefined;
+  #stopped = false;
+  /** What the source saw last time, for status and warnings. */
+  detections: Detection[] = [];
+  /** Provider update calls made by this runner (status, tests, bench). */
+  requests = 0;
+
+  constructor(readonly service: ServiceConfig, readonly state: ServiceState, private readonly deps: RunnerDeps) {}
+
+  get busy(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** Unix ms of the next timed check, if any. */
+  get nextCheck(): number | undefined {
+    return this.#nextCheck;
+  }
+
+  trigger(reason: string, force = false): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#pending = { reason, force: force || (this.#pending?.force ?? false) };
+      return;
+    }
+    this.#cancelTimer();
+    this.#running = this.#loop(reason, force).finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  /** Resolves when no check is running (or queued). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Cancel the timer and any request in flight; no check runs afterwards. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#pending = undefined;
+    this.#cancelTimer();
+    this.#abort?.abort();
+    await this.idle();
+  }
+
+  async #loop(reason: string, force: boolean): Promise<void> {
+    let next: { reason: string; force: boolean } | undefined = { reason, force };
+    while (next && !this.#stopped) {
+      const summary = await this.#checkOnce(next.reason, next.force);
+      this.#afterCheck(summary);
+      this.deps.onChecked?.(summary);
+      next = this.#pending;
+      this.#pending = undefined;
+    }
+    if (!this.#stopped) this.#schedule();
+  }
+
+  async #checkOnce(reason: string, force: boolean): Promise<CheckSummary> {
+    this.#abort = new AbortController();
+    const log = this.deps.log;
+    log.debug(`check (${reason}${force ? ', forced' : ''})`);
+    try {
+      const summary = await runCheck(this.service, this.state, { ...this.deps, signal: this.#abort.signal }, { reason, force });
+      this.detections = summary.detections;
+      this.requests += summary.requests;
+      return summary;
+    } catch (err) {
+      log.error(`check failed: ${errorText(err)}`);
+      return { action: 'retry', retryKind: 'network', requests: 0, detections: [] };
+    } finally {
+      this.#abort = undefined;
+      this.#lastRun = this.deps.clock.now();
+    }
+  }
+
+  /** Turn a check's outcome into the failure streak, the provider wait and the retry time. */
+  #afterCheck(s: CheckSummary): void {
+    const st = this.state;
+    const now = this.deps.clock.now();
+    this.#retryAt = undefined;
+    if (s.action === 'deferred') {
+      this.#retryAt = st.notBefore;
+      return;
+    }
+    if (s.action !== 'retry') {
+      if (s.action === 'updated' || s.action === 'none') {
+        st.failures = 0;
+        st.notBefore = undefined;
+      }
+      return;
+    }
+    st.failures++;
+    const max = this.service.retryMaxCount;
+    const delay = backoffDelay({
+      streak: st.failures,
+      baseMs: this.service.retryIntervalMs,
+      retryAfterMs: s.retryAfterMs,
+      kind: s.retryKind ?? 'network',
+      random: this.deps.random,
+    });
+    // A provider's "not before" holds even for events and manual updates; a network failure does not (the next event may bring the route).
+    if (s.retryKind === 'transient') st.notBefore = now + delay;
+    if (max > 0 && st.failures > max) {
+      this.#giveUp(max);
+      return;
+    }
+    this.#retryAt = now + delay;
+    this.deps.log.info(`retry ${st.failures}${max > 0 ? ` of ${max}` : ''} in ${Math.round(delay / 1000)} s`);
+  }
+
+  #giveUp(max: number): void {
+    for (const r of this.state.records) {
+      if (r.status !== 'retrying') continue;
+      r.status = 'error';
+      r.lastResult = `${r.lastResult ?? 'failed'} (gave up after ${max} retries; the next event or a manual update tries again)`;
+    }
+    this.deps.log.error(`gave up after ${max} retries`);
+  }
+
+  #schedule(): void {
+    const due = [this.#retryAt, this.#forceAt(), this.#safetyAt()].filter((t): t is number => t !== undefined);
+    this.#nextCheck = due.length ? Math.min(...due) : undefined;
+    if (this.#nextCheck === undefined) return;
+    const at = this.#nextCheck;
+    const why = at === this.#retryAt ? 'retry' : at === this.#forceAt() ? 'force interval' : 'check interval';
+    this.#timer = this.deps.clock.after(at - this.deps.clock.now(), () => {
+      this.#timer = undefined;
+      this.trigger(`timer: ${why}`);
+    });
+  }
+
+  #forceAt(): number | undefined {
+    if (this.service.forceIntervalMs <= 0) return undefined;
+    const times = this.state.records
+      .filter((r) => !isBlocked(r, this.service.fingerprint) && r.lastUpdate !== undefined)
+      .map((r) => r.lastUpdate! + this.service.forceIntervalMs);
+    return times.length ? Math.min(...times) : undefined;
+  }
+
+  /** Sources that cannot announce a change (web, dns, script) are asked again now and then. */
+  #safetyAt(): number | undefined {
+    if (this.deps.source.signalsChanges || this.service.checkIntervalMs <= 0 || this.#lastRun === undefined) return undefined;
+    if (this.state.records.every((r) => isBlocked(r, this.service.fingerprint))) return undefined;
+    return this.#lastRun + this.service.checkIntervalMs;
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#nextCheck = undefined;
+  }
+}

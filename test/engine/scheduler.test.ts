@@ -1,0 +1,200 @@
+import t from 'tap';
+import { ServiceRunner } from '../../src/engine/scheduler';
+import { reconcileState } from '../../src/engine/records';
+import { FakeSource, makeDeps, makeService } from './helpers';
+import type { ServiceConfig } from '../../src/config/types';
+
+function setup(over: Partial<ServiceConfig> = {}, source?: FakeSource) {
+  const env = makeDeps(source ? { source } : {});
+  const service = makeService(over);
+  const state = reconcileState(service, undefined);
+  const runner = new ServiceRunner(service, state, env.deps);
+  return { ...env, source: (source ?? env.source) as FakeSource, service, state, runner };
+}
+
+t.test('one event with a new address sends exactly one request carrying it', async (t) => {
+  const { runner, provider, clock } = setup();
+  runner.trigger('ifup wan');
+  await runner.idle();
+  await clock.advance(1);
+  t.equal(provider.calls.length, 1);
+  t.same(provider.calls[0], [{ record: { name: 'home.example.com', type: 'A' }, address: '203.0.113.7' }]);
+  t.equal(runner.state.records[0].registered, '203.0.113.7');
+  t.equal(runner.state.records[0].status, 'ok');
+});
+
+t.test('the first event of a burst acts at once; 20 events collapse into one re-check', async (t) => {
+  const { runner, provider, source, clock } = setup();
+  let open!: () => void;
+  source.gate = new Promise((r) => (open = r));
+  runner.trigger('ifupdate wan');
+  t.equal(source.calls, 1, 'the source was asked synchronously, with no debounce delay');
+  for (let i = 0; i < 19; i++) {
+    await clock.advance(5);
+    runner.trigger('ifupdate wan');
+  }
+  open();
+  source.gate = undefined;
+  await runner.idle();
+  t.equal(provider.calls.length, 1, 'one update request');
+  t.equal(source.calls, 2, 'the first check plus one collapsed re-check');
+  runner.trigger('ifupdate wan');
+  await runner.idle();
+  t.equal(provider.calls.length, 1, 'an event with the same address sends nothing');
+});
+
+t.test('an hour with no event and a network source: no request, no timer', async (t) => {
+  const { runner, provider, source, clock } = setup();
+  runner.trigger('start');
+  await runner.idle();
+  const before = source.calls;
+  await clock.advance(3600_000);
+  t.equal(provider.calls.length, 1, 'only the first update');
+  t.equal(source.calls, before, 'no polling');
+  t.equal(clock.pendingCount, 0);
+  t.equal(runner.nextCheck, undefined);
+});
+
+t.test('a web source is re-checked every check_interval, sending nothing while unchanged', async (t) => {
+  const { runner, provider, source, clock } = setup({ source: 'web' }, new FakeSource('web'));
+  runner.trigger('start');
+  await runner.idle();
+  await clock.advance(3600_000);
+  t.equal(source.calls, 7, 'start + 6 safety checks in an hour');
+  t.equal(provider.calls.length, 1);
+  source.addresses[4] = '198.51.100.9';
+  await clock.advance(600_000);
+  t.equal(provider.calls.length, 2, 'a changed address is sent at the next safety check');
+  t.equal(provider.calls[1][0].address, '198.51.100.9');
+});
+
+t.test('a new address on a later event sends one more request', async (t) => {
+  const { runner, provider, source } = setup();
+  runner.trigger('start');
+  await runner.idle();
+  source.addresses[4] = '198.51.100.20';
+  runner.trigger('ifup wan');
+  await runner.idle();
+  t.equal(provider.calls.length, 2);
+  t.equal(provider.calls[1][0].address, '198.51.100.20');
+  t.ok(runner.state.records[0].lastChange !== undefined);
+});
+
+t.test('badauth blocks the service until its configuration changes', async (t) => {
+  const env = setup();
+  const { runner, provider, source, clock } = env;
+  provider.script.push({ outcome: 'auth', message: 'badauth' });
+  runner.trigger('start');
+  await runner.idle();
+  t.equal(runner.state.records[0].status, 'blocked');
+  const calls = source.calls;
+  source.addresses[4] = '198.51.100.1';
+  for (let i = 0; i < 5; i++) {
+    runner.trigger('ifup wan');
+    runner.trigger('manual', true);
+    await runner.idle();
+    await clock.advance(3600_000);
+  }
+  t.equal(provider.calls.length, 1, 'no request while blocked, not even forced');
+  t.equal(source.calls, calls, 'not even a detection');
+  t.equal(clock.pendingCount, 0, 'no timer while blocked');
+
+  const same = reconcileState(env.service, runner.state);
+  t.equal(same.records[0].status, 'blocked', 'a reload with the same config keeps the block');
+  const changed = makeService({ fingerprint: 'fp2' });
+  const st = reconcileState(changed, runner.state);
+  const again = new ServiceRunner(changed, st, env.deps);
+  again.trigger('reload');
+  await again.idle();
+  t.equal(provider.calls.length, 2, 'a changed configuration lifts the block');
+  t.equal(st.records[0].status, 'ok');
+});
+
+t.test('911: the next try is no sooner than the provider minimum, events notwithstanding', async (t) => {
+  const { runner, provider, clock } = setup();
+  provider.script.push({ outcome: 'transient', retryAfterMs: 30 * 60_000, message: '911' });
+  runner.trigger('start');
+  await runner.idle();
+  t.equal(runner.state.records[0].status, 'retrying');
+  for (let i = 0; i < 29; i++) {
+    await clock.advance(60_000);
+    runner.trigger('ifupdate wan');
+    await runner.idle();
+  }
+  t.equal(provider.calls.length, 1, 'no request during the 30 minutes');
+  await clock.advance(60_000);
+  await runner.idle();
+  t.equal(provider.calls.length, 2);
+  t.ok(provider.times[1] - provider.times[0] >= 30 * 60_000, `second try after ${(provider.times[1] - provider.times[0]) / 60_000} min`);
+});
+
+t.test('HTTP 500 again and again: growing intervals, bounded', async (t) => {
+  const { runner, provider, clock } = setup({ retryIntervalMs: 60_000 });
+  for (let i = 0; i < 9; i++) provider.script.push({ outcome: 'transient', message: 'HTTP 500' });
+  runner.trigger('start');
+  await runner.idle();
+  await clock.advance(24 * 3600_000);
+  const gaps = provider.times.slice(1).map((x, i) => x - provider.times[i]);
+  t.ok(gaps.length >= 8, `${gaps.length} retries`);
+  for (let i = 1; i < gaps.length; i++) t.ok(gaps[i] >= gaps[i - 1], `gap ${i}: ${gaps[i]} >= ${gaps[i - 1]}`);
+  t.equal(gaps[0], 60_000);
+  t.equal(gaps[1], 120_000);
+  t.ok(gaps[gaps.length - 2] > gaps[0] * 16, 'grows well beyond the base');
+  t.ok(Math.max(...gaps) <= 2 * 3600_000, 'capped at two hours');
+  t.equal(runner.state.records[0].status, 'ok', 'success in the end');
+  t.equal(runner.state.failures, 0);
+});
+
+t.test('retry_max_count bounds the retries', async (t) => {
+  const { runner, provider, clock } = setup({ retryMaxCount: 3 });
+  for (let i = 0; i < 10; i++) provider.script.push({ outcome: 'transient', message: 'HTTP 503' });
+  runner.trigger('start');
+  await runner.idle();
+  await clock.advance(24 * 3600_000);
+  t.equal(provider.calls.length, 4, 'first try + 3 retries');
+  t.equal(runner.state.records[0].status, 'error');
+  t.match(runner.state.records[0].lastResult, /gave up after 3 retries/);
+});
+
+t.test('jitter lengthens but never shortens a delay', async (t) => {
+  const env = makeDeps({ random: () => 0.99 });
+  const service = makeService();
+  const runner = new ServiceRunner(service, reconcileState(service, undefined), env.deps);
+  env.provider.script.push({ outcome: 'transient' });
+  runner.trigger('start');
+  await runner.idle();
+  t.ok(runner.nextCheck! - env.clock.now() >= 60_000);
+  t.ok(runner.nextCheck! - env.clock.now() < 75_000);
+});
+
+t.test('force_interval resends an unchanged address', async (t) => {
+  const { runner, provider, clock } = setup({ forceIntervalMs: 72 * 3600_000 });
+  runner.trigger('start');
+  await runner.idle();
+  await clock.advance(72 * 3600_000 - 1);
+  t.equal(provider.calls.length, 1);
+  await clock.advance(1);
+  t.equal(provider.calls.length, 2);
+  t.equal(provider.calls[1][0].address, '203.0.113.7');
+});
+
+t.test('network failures retry with a short, capped backoff', async (t) => {
+  const { runner, provider, clock } = setup({ retryIntervalMs: 30_000 });
+  for (let i = 0; i < 6; i++) provider.script.push({ outcome: 'network', message: 'connection refused' });
+  runner.trigger('start');
+  await runner.idle();
+  await clock.advance(3600_000);
+  const gaps = provider.times.slice(1).map((x, i) => x - provider.times[i]);
+  t.ok(Math.max(...gaps) <= 5 * 60_000, 'never more than 5 minutes');
+  t.equal(provider.calls.length, 7);
+});
+
+t.test('a stopped runner runs nothing more', async (t) => {
+  const { runner, provider, clock } = setup({ source: 'web' }, new FakeSource('web'));
+  runner.trigger('start');
+  await runner.stop();
+  runner.trigger('ifup');
+  await clock.advance(3600_000);
+  t.ok(provider.calls.length <= 1);
+  t.equal(clock.pendingCount, 0);
+});
