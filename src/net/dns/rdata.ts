@@ -1,0 +1,46 @@
+import { TYPE } from './constants';
+import { DnsFormatError } from './errors';
+import { ipv4Bytes, ipv4Text, ipv6Bytes, ipv6Text } from './ip';
+import { Reader } from './wire';
+
+/** Record data as text and back, for the few types ddnsd reads or writes. */
+
+/** Address text → A or AAAA rdata. */
+export function addressRdata(type: 'A' | 'AAAA', address: string): Buffer {
+  return type === 'A' ? ipv4Bytes(address) : ipv6Bytes(address);
+}
+
+/** TXT rdata: the character-strings joined; other types in presentation form; unknown ones as RFC 3597 `\# len hex`. */
+export function rdataText(type: number, rdata: Buffer): string {
+  if (type === TYPE.A && rdata.length === 4) return ipv4Text(rdata);
+  if (type === TYPE.AAAA && rdata.length === 16) return ipv6Text(rdata);
+  const r = new Reader(rdata);
+  switch (type) {
+    case TYPE.TXT: {
+      let out = '';
+      while (r.remaining > 0) out += r.bytes(r.u8('a TXT string'), 'a TXT string').toString('utf8');
+      return out;
+    }
+    case TYPE.NS:
+    case TYPE.CNAME:
+    case TYPE.PTR:
+    case TYPE.DNAME:
+      return r.name();
+    case TYPE.MX:
+      return `${r.u16()} ${r.name()}`;
+    case TYPE.SOA:
+      return `${r.name()} ${r.name()} ${[r.u32(), r.u32(), r.u32(), r.u32(), r.u32()].join(' ')}`;
+    default:
+      return `\\# ${rdata.length}${rdata.length ? ' ' + rdata.toString('hex') : ''}`;
+  }
+}
+
+/** The serial and MNAME of SOA rdata (uncompressed, as the decoder leaves it). */
+export function soaFields(rdata: Buffer): { mname: string; rname: string; serial: number } {
+  const r = new Reader(rdata);
+  const mname = r.name();
+  const rname = r.name();
+  const serial = r.u32();
+  if (r.remaining !== 16) throw new DnsFormatError('SOA record data has the wrong length');
+  return { mname, rname, serial };
+}
