@@ -17,3 +17,8 @@ export class DnsNetworkError extends Error {
     super(message);
   }
 }
+
+/** Every server asked failed to give an answer (each server's reason is in the message). */
+export class DnsLookupError extends Error {
+  override name = 'DnsLookupError';
+}

@@ -1,0 +1,170 @@
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { connect, isIP, type Socket } from 'node:net';
+import { systemClock, type Clock, type Timer } from '../../util/clock';
+import { DnsFormatError, DnsNetworkError } from './errors';
+import { decodeMessage } from './message';
+import { sameName } from './name';
+
+/**
+ * One request, one reply: UDP first (or TCP when asked), TCP again when the UDP reply is
+ * truncated. A UDP reply counts only when it comes from the server's address and port and
+ * matches the request's id and question; anything else is ignored as a possible spoof.
+ */
+
+export interface ExchangeOptions {
+  /** IP address or host name of the server (brackets around IPv6 are accepted). */
+  server: string;
+  port?: number;
+  tcp?: boolean;
+  /** Give up after this long without a usable reply. Default 5000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Where the timeout's time comes from (tests pass a FakeClock). */
+  clock?: Clock;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+const MAX_TCP_MESSAGE = 65535;
+
+export async function exchange(request: Buffer, opts: ExchangeOptions): Promise<Buffer> {
+  const address = await resolveServer(opts.server);
+  const target = { address, port: opts.port ?? 53, label: describe(address, opts.port ?? 53) };
+  if (!opts.tcp) {
+    const reply = await udpExchange(request, target, opts);
+    if (!decodeMessage(reply).header.tc) return reply;
+  }
+  return tcpExchange(request, target, opts);
+}
+
+interface Target {
+  address: string;
+  port: number;
+  label: string;
+}
+
+function describe(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** An IP stays as it is; a host name is resolved by the system (getaddrinfo). */
+export async function resolveServer(server: string): Promise<string> {
+  const s = server.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(s.split('%')[0])) return s;
+  try {
+    return (await lookup(s)).address;
+  } catch {
+    throw new DnsNetworkError('resolve', `cannot resolve the DNS server name "${s}"`);
+  }
+}
+
+/** Does `reply` answer `request`: a response, same id, same first question when it has one. */
+export function isReplyTo(request: Buffer, reply: Buffer): boolean {
+  const q = decodeMessage(request);
+  let r;
+  try {
+    r = decodeMessage(reply);
+  } catch (e) {
+    if (e instanceof DnsFormatError) return false;
+    throw e;
+  }
+  if (!r.header.qr || r.header.id !== q.header.id) return false;
+  if (r.questions.length === 0 || q.questions.length === 0) return true;
+  const [a, b] = [q.questions[0], r.questions[0]];
+  return a.type === b.type && a.class === b.class && sameName(a.name, b.name);
+}
+
+/** Shared plumbing: one settle-once promise with a timeout and an abort hook. */
+function guarded<T>(opts: ExchangeOptions, target: Target, proto: string,
+  body: (resolve: (v: T) => void, reject: (e: Error) => void, onTimer: (ms: number, fn: () => void) => void) => () => void): Promise<T> {
+  const clock = opts.clock ?? systemClock;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise<T>((resolve, reject) => {
+    const timers: Timer[] = [];
+    let done = false;
+    let cleanup = (): void => {};
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      timers.forEach((t) => t.cancel());
+      opts.signal?.removeEventListener('abort', onAbort);
+      cleanup();
+      fn();
+    };
+    const onAbort = () => finish(() => reject(new DnsNetworkError('aborted', `DNS request to ${target.label} was cancelled`)));
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort);
+    timers.push(clock.after(timeoutMs, () =>
+      finish(() => reject(new DnsNetworkError('timeout', `no answer from ${target.label} over ${proto} within ${timeoutMs} ms`)))));
+    cleanup = body(
+      (v) => finish(() => resolve(v)),
+      (e) => finish(() => reject(e)),
+      (ms, fn) => timers.push(clock.after(ms, () => { if (!done) fn(); })),
+    );
+  });
+}
+
+function socketError(e: NodeJS.ErrnoException, target: Target, proto: string): DnsNetworkError {
+  const code = e.code === 'ECONNREFUSED' ? 'refused' : 'unreachable';
+  const why = e.code === 'ECONNREFUSED' ? 'refused the connection (nothing listens there)' : `cannot be reached (${e.code ?? e.message})`;
+  return new DnsNetworkError(code, `DNS server ${target.label} ${why} over ${proto}`);
+}
+
+function udpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Promise<Buffer> {
+  return guarded<Buffer>(opts, target, 'UDP', (resolve, reject, onTimer) => {
+    const sock: UdpSocket = createSocket(isIP(target.address.split('%')[0]) === 6 ? 'udp6' : 'udp4');
+    const send = () => sock.send(request, (err) => { if (err) reject(socketError(err, target, 'UDP')); });
+    sock.on('error', (err) => reject(socketError(err, target, 'UDP')));
+    sock.on('message', (msg, rinfo) => {
+      // A connected socket already filters by peer; check anyway, the kernel is not our only guard.
+      if (rinfo.port !== target.port || !sameAddress(rinfo.address, target.address)) return;
+      if (isReplyTo(request, msg)) resolve(msg);
+    });
+    sock.connect(target.port, target.address, () => {
+      send();
+      // One retransmission halfway: a lost datagram should not cost the whole timeout.
+      onTimer((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 2, send);
+    });
+    return () => { try { sock.close(); } catch { /* already closed */ } };
+  });
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const norm = (s: string) => s.split('%')[0].toLowerCase().replace(/^::ffff:/, '');
+  return norm(a) === norm(b);
+}
+
+function tcpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Promise<Buffer> {
+  if (request.length > MAX_TCP_MESSAGE) return Promise.reject(new DnsFormatError('request too long for DNS over TCP'));
+  return guarded<Buffer>(opts, target, 'TCP', (resolve, reject) => {
+    const sock: Socket = connect({ host: target.address, port: target.port });
+    let buf = Buffer.alloc(0);
+    sock.on('connect', () => {
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(request.length);
+      sock.write(Buffer.concat([len, request]));
+    });
+    sock.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + msg.length);
+        if (isReplyTo(request, msg)) return resolve(Buffer.from(msg));
+        decodeOrReject(msg, target, reject);
+      }
+    });
+    sock.on('error', (err) => reject(socketError(err, target, 'TCP')));
+    sock.on('close', () => reject(new DnsNetworkError('closed', `DNS server ${target.label} closed the TCP connection without an answer`)));
+    return () => sock.destroy();
+  });
+}
+
+/** On TCP nobody else can inject data: a reply that does not match is the server's error. */
+function decodeOrReject(msg: Buffer, target: Target, reject: (e: Error) => void): void {
+  try {
+    decodeMessage(msg);
+    reject(new DnsFormatError(`DNS server ${target.label} answered over TCP with a reply to another request`));
+  } catch (e) {
+    reject(e instanceof DnsFormatError ? new DnsFormatError(`DNS server ${target.label} sent a malformed reply: ${e.message}`) : (e as Error));
+  }
+}
