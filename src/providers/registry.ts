@@ -1,4 +1,5 @@
 import type { ProviderDef } from './types';
+import { dnsimple } from './dnsimple';
 
 /**
  * The one list of providers. The CLI `providers` command, config validation, the ubus
@@ -6,6 +7,7 @@ import type { ProviderDef } from './types';
  * file plus one line here (keep the list in alphabetical order of file name).
  */
 export const PROVIDERS: readonly ProviderDef[] = [
+  dnsimple,
 ];
 
 /** Find a provider by id or by a ddns-scripts `service_name` alias (case-insensitive). */

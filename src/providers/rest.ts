@@ -1,0 +1,457 @@
+import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
+import { sameAddress } from '../net/address';
+import { redact, Secret } from '../util/secret';
+import type { FieldSpec, Outcome, ProviderContext, ProviderOptions, RecordRef, RecordUpdate, UpdateResult } from './types';
+
+/**
+ * What the JSON REST providers (DNSimple, Cloudflare, Porkbun, Gandi, DigitalOcean, Hetzner)
+ * share: one request helper that turns every HTTP answer into parsed JSON or a classified
+ * failure, the per-record loop that turns failures into results, option readers and the
+ * field specs they all draw the same way.
+ */
+
+/** A failure already classified where it happened; becomes one UpdateResult. */
+export class ProviderFailure extends Error {
+  readonly outcome: Outcome;
+  readonly retryAfterMs?: number;
+  /** The HTTP status, when the failure is an answer (404 tells a stale cached id). */
+  readonly status?: number;
+
+  constructor(outcome: Outcome, message: string, extra: { retryAfterMs?: number; status?: number } = {}) {
+    super(message);
+    this.name = 'ProviderFailure';
+    this.outcome = outcome;
+    this.retryAfterMs = extra.retryAfterMs;
+    this.status = extra.status;
+  }
+}
+
+export interface JsonReply {
+  status: number;
+  headers: Record<string, string>;
+  /** The parsed body; undefined when the body was empty. */
+  data: unknown;
+}
+
+/** How one provider speaks HTTP: where, with which credentials, how it words errors. */
+export interface RestApiSpec {
+  title: string;
+  baseUrl: string;
+  /** Headers on every request (Authorization, ...). */
+  headers: Record<string, string>;
+  secrets: Secret[];
+  /** The provider's own error text in a JSON error body, if any. */
+  errorText?: (data: unknown) => string | undefined;
+  /** A provider rule that overrides the status mapping (Cloudflare error codes, Porkbun messages). */
+  classify?: (status: number, data: unknown, text: string) => Outcome | undefined;
+  /** Rate-limit reset header holding Unix seconds (`x-ratelimit-reset`, `ratelimit-reset`). */
+  resetHeader?: string;
+  proxy?: string;
+}
+
+export interface CallOptions {
+  query?: Record<string, string>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** What the call does, for messages: "look up the A record of home.example.com". */
+  what: string;
+}
+
+export class RestApi {
+  readonly spec: RestApiSpec;
+  readonly ctx: ProviderContext;
+
+  constructor(spec: RestApiSpec, ctx: ProviderContext) {
+    this.spec = spec;
+    this.ctx = ctx;
+  }
+
+  /** One request; resolves with 2xx JSON, rejects only with ProviderFailure. */
+  async call(method: string, path: string, opts: CallOptions): Promise<JsonReply> {
+    const res = await this.send(method, path, opts);
+    if (res.status >= 200 && res.status < 300) {
+      return { status: res.status, headers: res.headers, data: this.parse(res, opts.what) };
+    }
+    throw this.failure(res, opts.what);
+  }
+
+  /** The URL of a path under the base, with a query string. */
+  url(path: string, query?: Record<string, string>): string {
+    const q = query && Object.keys(query).length ? '?' + new URLSearchParams(query).toString() : '';
+    return this.spec.baseUrl.replace(/\/+$/, '') + path + q;
+  }
+
+  private async send(method: string, path: string, opts: CallOptions): Promise<HttpResponse> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.spec.headers };
+    const req: HttpRequest = {
+      method, url: this.url(path, opts.query), headers,
+      userAgent: this.ctx.userAgent, signal: this.ctx.signal, secrets: this.spec.secrets, proxy: this.spec.proxy,
+    };
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      req.body = JSON.stringify(opts.body);
+    }
+    this.ctx.log.debug(`${this.spec.title}: ${method} ${path} (${opts.what})`);
+    try {
+      return await request(req);
+    } catch (e) {
+      throw transportFailure(e, this.spec.title, opts.what);
+    }
+  }
+
+  /** JSON or a clear transient error: a 200 with an HTML page is an outage, not a success. */
+  private parse(res: HttpResponse, what: string): unknown {
+    if (res.body.trim() === '') return undefined;
+    try {
+      return JSON.parse(res.body);
+    } catch {
+      const type = res.headers['content-type'] ?? 'no content type';
+      throw new ProviderFailure('transient',
+        `${this.spec.title} answered HTTP ${res.status} to "${what}" with a body that is not JSON (${type}: ${snippet(res.body)}); will retry`,
+        { status: res.status });
+    }
+  }
+
+  private failure(res: HttpResponse, what: string): ProviderFailure {
+    let data: unknown;
+    try {
+      data = res.body.trim() ? JSON.parse(res.body) : undefined;
+    } catch {
+      data = undefined;
+    }
+    const said = (data !== undefined ? this.spec.errorText?.(data) : undefined) ?? (data === undefined ? snippet(res.body) : '');
+    const text = said ? `: ${said}` : '';
+    const outcome = this.spec.classify?.(res.status, data, said) ?? statusOutcome(res.status);
+    const wait = outcome === 'transient' ? this.waitMs(res) : undefined;
+    const msg = `${this.spec.title} refused to ${what} (HTTP ${res.status}${text})${hint(outcome)}`;
+    return new ProviderFailure(outcome, msg, { retryAfterMs: wait, status: res.status });
+  }
+
+  /** The longer of Retry-After and, when the quota is spent or nothing else says, the rate-limit reset. */
+  private waitMs(res: HttpResponse): number | undefined {
+    const now = (this.ctx.now ?? Date.now)();
+    const waits: number[] = [];
+    const ra = retryAfterMs(res, now);
+    if (ra !== undefined) waits.push(ra);
+    const h = this.spec.resetHeader;
+    const reset = h ? Number(res.headers[h]) : NaN;
+    const spent = h ? res.headers[h.replace(/reset$/, 'remaining')] === '0' : false;
+    if (Number.isFinite(reset) && reset > 0 && (spent || (ra === undefined && res.status === 429))) {
+      waits.push(Math.max(0, reset * 1000 - now));
+    }
+    return waits.length ? Math.max(...waits) : undefined;
+  }
+}
+
+/** The meaning of an HTTP status when the provider adds nothing more precise. */
+export function statusOutcome(status: number): Outcome {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'nohost';
+  if (status === 408 || status === 409 || status === 423 || status === 425 || status === 429) return 'transient';
+  if (status >= 500) return 'transient';
+  return 'config';
+}
+
+function hint(outcome: Outcome): string {
+  switch (outcome) {
+    case 'auth': return '; check the credentials and their permissions';
+    case 'nohost': return '; check the zone and record names';
+    case 'transient': return '; will retry';
+    default: return '';
+  }
+}
+
+/** Socket-level failures: no answer at all is `network`, a cut-off or oversized answer `transient`. */
+function transportFailure(e: unknown, title: string, what: string): ProviderFailure {
+  if (e instanceof HttpError) {
+    const outcome: Outcome = e.kind === 'too-large' ? 'transient' : e.kind === 'redirect' ? 'config' : 'network';
+    return new ProviderFailure(outcome, `${title}: could not ${what}: ${e.message}`);
+  }
+  return new ProviderFailure('transient', `${title}: could not ${what}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** The start of a body, on one line, for a message. */
+export function snippet(text: string, max = 80): string {
+  // An HTML error page says it best in its title (nginx: "502 Bad Gateway").
+  const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
+  const one = (title ?? text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return one.length > max ? one.slice(0, max) + '…' : one || '(empty)';
+}
+
+/** Outcomes that hold for the whole account, so the remaining records are not even tried. */
+const ACCOUNT_WIDE: readonly Outcome[] = ['auth', 'abuse', 'network'];
+
+/**
+ * Update records one after the other (these APIs take one record per request). A failure
+ * becomes that record's result with the secrets masked; an account-wide failure (bad
+ * credentials, no network, a rate limit) is copied to the records not yet tried instead of
+ * sending more requests that must fail the same way.
+ */
+export async function eachRecord(
+  updates: RecordUpdate[], secrets: Secret[],
+  fn: (u: RecordUpdate) => Promise<Omit<UpdateResult, 'record'>>,
+): Promise<UpdateResult[]> {
+  const out: UpdateResult[] = [];
+  let stop: ProviderFailure | undefined;
+  for (const u of updates) {
+    if (stop) {
+      out.push(failureResult(u.record, stop, secrets));
+      continue;
+    }
+    try {
+      const r = await fn(u);
+      out.push({ ...r, record: u.record, message: redact(r.message, secrets) });
+    } catch (e) {
+      const f = asFailure(e);
+      if (ACCOUNT_WIDE.includes(f.outcome) || f.status === 429) stop = f;
+      out.push(failureResult(u.record, f, secrets));
+    }
+  }
+  return out;
+}
+
+export function asFailure(e: unknown): ProviderFailure {
+  if (e instanceof ProviderFailure) return e;
+  return new ProviderFailure('transient', `unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+function failureResult(record: RecordRef, f: ProviderFailure, secrets: Secret[]): UpdateResult {
+  const r: UpdateResult = { record, outcome: f.outcome, message: redact(f.message, secrets) };
+  if (f.retryAfterMs !== undefined) r.retryAfterMs = f.retryAfterMs;
+  return r;
+}
+
+/** `test()` answers in one shape, whatever happened. */
+export async function testResult(secrets: Secret[], fn: () => Promise<string>): Promise<{ outcome: Outcome; message: string }> {
+  try {
+    return { outcome: 'ok', message: redact(await fn(), secrets) };
+  } catch (e) {
+    const f = asFailure(e);
+    return { outcome: f.outcome, message: redact(f.message, secrets) };
+  }
+}
+
+// ---- the lookup / patch / create flow of id-based APIs -----------------------------------
+
+export interface FoundRecord {
+  id: string;
+  content: string;
+}
+
+type Result = Omit<UpdateResult, 'record'>;
+
+/** One provider's way to find, change and add one record; setRecord decides which to use. */
+export interface RecordOps {
+  title: string;
+  zone: string;
+  /** Where the record's id is remembered between updates. */
+  key: string;
+  lookup(): Promise<FoundRecord[]>;
+  patch(id: string): Promise<Result>;
+  /** Absent when the user did not allow creating records. */
+  create?(): Promise<{ id: string; result: Result }>;
+  /** A failure of patch() that means the cached id is stale (default: HTTP 404). */
+  stale?(f: ProviderFailure): boolean;
+}
+
+/**
+ * Set one record: with a remembered id the change costs one request; without one (first
+ * run, or the record was deleted and re-made by hand) look it up, then create or change it.
+ * An unchanged address found by the lookup is reported `nochg` without a write, unless forced.
+ */
+export async function setRecord(ctx: ProviderContext, u: RecordUpdate, ops: RecordOps): Promise<Result> {
+  const { name, type } = u.record;
+  const cached = ctx.cache.get(ops.key);
+  if (cached !== undefined) {
+    try {
+      return await ops.patch(cached);
+    } catch (e) {
+      const stale = e instanceof ProviderFailure && (ops.stale ? ops.stale(e) : e.status === 404);
+      if (!stale) throw e;
+      ctx.cache.delete(ops.key);
+      ctx.log.info(`${ops.title}: the remembered id of ${type} ${name} is no longer valid; looking the record up again`);
+    }
+  }
+  const found = await ops.lookup();
+  if (found.length > 1) {
+    throw new ProviderFailure('config',
+      `${ops.title}: ${found.length} ${type} records named ${name} exist (ids ${found.map((f) => f.id).join(', ')}); ddnsd keeps exactly one, remove the others`);
+  }
+  if (found.length === 0) {
+    if (!ops.create) {
+      throw new ProviderFailure('nohost', `${ops.title}: zone ${ops.zone} has no ${type} record named ${name}; add it, or set option create to 1`);
+    }
+    const made = await ops.create();
+    ctx.cache.set(ops.key, made.id);
+    return made.result;
+  }
+  ctx.cache.set(ops.key, found[0].id);
+  if (!ctx.force && sameAddress(found[0].content, u.address)) {
+    return { outcome: 'nochg', message: `${ops.title}: ${type} ${name} already points to ${u.address}`, address: found[0].content };
+  }
+  return ops.patch(found[0].id);
+}
+
+/** The result of a successful write. */
+export function written(title: string, u: RecordUpdate, reported?: string, created = false): Result {
+  const r: Result = { outcome: 'ok', message: `${title}: ${created ? 'created' : 'set'} ${u.record.type} ${u.record.name} to ${u.address}` };
+  r.address = reported ?? u.address;
+  return r;
+}
+
+// ---- names ------------------------------------------------------------------------------
+
+/** Lower case, no trailing dot. */
+export function normName(name: string): string {
+  return name.trim().replace(/\.$/, '').toLowerCase();
+}
+
+/** The record's name relative to the zone: '' for the apex; a config failure when outside it. */
+export function relativeName(fqdn: string, zone: string): string {
+  const n = normName(fqdn);
+  const z = normName(zone);
+  if (n === z) return '';
+  if (n.endsWith('.' + z)) return n.slice(0, -(z.length + 1));
+  throw new ProviderFailure('config', `${fqdn} is not inside the zone ${zone}; set option zone to the domain that holds it`);
+}
+
+// ---- options ----------------------------------------------------------------------------
+
+/** Reads a service's provider options, collecting every problem instead of throwing. */
+export class OptionReader {
+  readonly problems: string[] = [];
+  readonly secrets: Secret[] = [];
+  readonly #opts: ProviderOptions;
+  readonly #title: string;
+
+  constructor(opts: ProviderOptions, title: string) {
+    this.#opts = opts;
+    this.#title = title;
+  }
+
+  string(name: string, required = false, fallback = ''): string {
+    const v = this.#opts[name];
+    const s = v instanceof Secret ? v.reveal() : Array.isArray(v) ? v.join(' ') : (v ?? '').trim();
+    if (required && !s) this.problems.push(`option ${name} is required`);
+    return s || fallback;
+  }
+
+  secret(name: string, required = true): Secret {
+    const v = this.#opts[name];
+    const s = v instanceof Secret ? v : new Secret(typeof v === 'string' ? v.trim() : '');
+    if (required && s.empty) this.problems.push(`option ${name} is required`);
+    if (!s.empty) this.secrets.push(s);
+    return s;
+  }
+
+  bool(name: string, fallback = false): boolean {
+    const s = this.string(name).toLowerCase();
+    if (!s) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    this.problems.push(`option ${name} must be 0 or 1, not "${s}"`);
+    return fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const s = this.string(name);
+    if (!s) return fallback;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`option ${name} must be a whole number from ${min} to ${max}, not "${s}"`);
+      return fallback;
+    }
+    return n;
+  }
+
+  choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const s = this.string(name);
+    if (!s) return fallback;
+    if ((allowed as readonly string[]).includes(s)) return s as T;
+    this.problems.push(`option ${name} must be one of ${allowed.join(', ')}, not "${s}"`);
+    return fallback;
+  }
+
+  /** The endpoint option, checked to be an http(s) URL. */
+  endpoint(value: string | undefined, fallback: string): string {
+    const s = value?.trim();
+    if (!s) return fallback;
+    if (!/^https?:\/\/[^/\s]+/i.test(s)) this.problems.push(`option endpoint must be an http:// or https:// URL, not "${s}"`);
+    return s;
+  }
+
+  /** A failure naming every bad option, or undefined when all were fine. */
+  failure(): ProviderFailure | undefined {
+    if (!this.problems.length) return undefined;
+    return new ProviderFailure('config', `${this.#title}: ${this.problems.join('; ')}`);
+  }
+}
+
+/**
+ * An instance whose configuration is wrong: every call reports why, none touches the network.
+ * Returned by create() so a bad service never crashes the daemon.
+ */
+export function brokenInstance(f: ProviderFailure) {
+  return {
+    async update(updates: RecordUpdate[]): Promise<UpdateResult[]> {
+      return updates.map((u) => ({ record: u.record, outcome: f.outcome, message: f.message }));
+    },
+    async read(): Promise<never> {
+      throw f;
+    },
+    async test(): Promise<{ outcome: Outcome; message: string }> {
+      return { outcome: f.outcome, message: f.message };
+    },
+  };
+}
+
+// ---- field specs shared by several providers --------------------------------------------
+
+export function tokenField(help: string, label = 'API token'): FieldSpec {
+  return { name: 'api_token', label, type: 'password', required: true, secret: true, help };
+}
+
+export function zoneField(help = 'The domain (DNS zone) that holds the records, e.g. example.com.'): FieldSpec {
+  return { name: 'zone', label: 'Zone', type: 'hostname', required: true, help };
+}
+
+export function ttlField(def: string, help: string): FieldSpec {
+  return { name: 'ttl', label: 'TTL (seconds)', type: 'number', default: def, help };
+}
+
+export function createField(): FieldSpec {
+  return {
+    name: 'create', label: 'Create missing records', type: 'boolean', default: '0',
+    help: 'Add the record when the zone has none of that name and type. Off: a missing record is reported and nothing is created.',
+  };
+}
+
+/** The capabilities every one-record-per-request REST API here has. */
+export const REST_CAPS = {
+  ipv4: true, ipv6: true, dualStackOneRequest: false, hostsPerRequest: 1, ttl: true, proxied: false,
+  read: true, credentialTest: true,
+} as const;
+
+// ---- small JSON readers ------------------------------------------------------------------
+
+export function obj(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+export function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** A reply the API documents but that lacks the field we need: the answer is wrong, try later. */
+export function badShape(title: string, what: string): ProviderFailure {
+  return new ProviderFailure('transient', `${title} answered "${what}" without the expected data; will retry`);
+}
+
+/** Cache keys carry the provider id so services never read each other's ids. */
+export function cacheKey(...parts: string[]): string {
+  return parts.join('|');
+}
