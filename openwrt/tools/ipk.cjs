@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Writes OpenWrt packages without the SDK:
+//   dist/ddnsd_<version>-r<release>_<arch>.ipk for every arch an available executable serves
+//   dist/luci-app-ddnsd_<version>-r<release>_all.ipk
+// Executables: <release-dir>/ddnsd-{x86_64,aarch64,armv7} from `make release` when present;
+// otherwise x86_64 uses --exe (the host build from `make dist/ddnsd`).
+// Reproducible: mtimes are SOURCE_DATE_EPOCH, else the last commit's time.
+//   node ipk.cjs --version V --exe dist/ddnsd --out dist [--release 1] [--release-dir DIR]
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+const { execFileSync } = require('node:child_process');
+const { ISAS, checkExecutable } = require('./lib/arches.cjs');
+const { buildIpk, dataPart, ipkName } = require('./lib/ipk.cjs');
+const { ddnsdPackage, luciPackage, REPO } = require('./lib/packages.cjs');
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      version: { type: 'string' },
+      release: { type: 'string', default: '1' },
+      exe: { type: 'string' },
+      out: { type: 'string', default: 'dist' },
+      'release-dir': { type: 'string' },
+    },
+  });
+  if (!values.version || !/^[0-9][0-9A-Za-z.+~]*$/.test(values.version)) {
+    throw new Error('--version is required: the package version, e.g. 0.1.0');
+  }
+  if (!/^[0-9]+$/.test(values.release)) throw new Error(`--release must be a number, got "${values.release}"`);
+  return { ...values, releaseDir: values['release-dir'] || path.join(values.out, 'release') };
+}
+
+/** SOURCE_DATE_EPOCH, or the time of the last commit. */
+function epoch() {
+  const env = process.env.SOURCE_DATE_EPOCH;
+  if (env !== undefined && env !== '') {
+    if (!/^[0-9]+$/.test(env)) throw new Error(`SOURCE_DATE_EPOCH must be a number of seconds, got "${env}"`);
+    return Number(env);
+  }
+  try {
+    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: REPO, encoding: 'utf8' }).trim());
+  } catch {
+    throw new Error('no SOURCE_DATE_EPOCH and no git history to take a fixed time from; set SOURCE_DATE_EPOCH');
+  }
+}
+
+/** [{ isa, file }] for each ISA that has an executable. */
+function executables(opts) {
+  const found = [];
+  for (const { isa } of ISAS) {
+    const released = path.join(opts.releaseDir, `ddnsd-${isa}`);
+    if (fs.existsSync(released)) found.push({ isa, file: released });
+    else if (isa === 'x86_64' && opts.exe) found.push({ isa, file: opts.exe });
+    else console.log(`ipk: no ${isa} executable (${released}); its packages need \`make release\``);
+  }
+  return found;
+}
+
+function write(out, fields, ipk) {
+  const file = path.join(out, ipkName(fields));
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, ipk);
+  fs.renameSync(tmp, file);
+  console.log(`ipk: ${file} (${ipk.length} bytes)`);
+}
+
+function main() {
+  const opts = options();
+  const version = `${opts.version}-r${opts.release}`;
+  const mtime = epoch();
+  fs.mkdirSync(opts.out, { recursive: true });
+  for (const { isa, file } of executables(opts)) {
+    const exe = fs.readFileSync(file);
+    checkExecutable(exe, isa, file);
+    let data; // the same tree for every arch of this ISA: compress it once
+    for (const arch of ISAS.find((s) => s.isa === isa).arches) {
+      const pkg = ddnsdPackage(version, arch, exe);
+      data = data || dataPart(pkg.tree, mtime);
+      write(opts.out, pkg.fields, buildIpk(pkg, mtime, data).ipk);
+    }
+  }
+  const luci = luciPackage(version);
+  write(opts.out, luci.fields, buildIpk(luci, mtime).ipk);
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`ipk: ${err && err.message ? err.message : err}`);
+  process.exit(1);
+}
