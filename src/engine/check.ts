@@ -186,6 +186,7 @@ async function callProvider(group: RecordState[], st: ServiceState, deps: CheckD
       userAgent: deps.userAgent,
       signal: deps.signal,
       force,
+      now: () => deps.clock.now(),
     });
     if (results.length !== updates.length) throw new Error(`provider answered ${results.length} results for ${updates.length} records`);
     return results;

@@ -1,0 +1,84 @@
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/log';
+import { errorText } from './check';
+import type { MethodDef } from './object';
+
+/**
+ * The part of the ubus client the engine uses. UbusClient has this shape; tests may pass it
+ * directly (against the test broker) or a fake.
+ */
+export interface Handle {
+  remove(): Promise<void>;
+}
+
+export type EventFn = (type: string, data: Record<string, unknown>) => void;
+
+export interface EngineBus {
+  call(object: string, method: string, args?: Record<string, unknown>, opts?: { timeoutMs?: number }): Promise<Record<string, unknown> | undefined>;
+  addObject(name: string, methods: Record<string, MethodDef>): Promise<Handle>;
+  listen(pattern: string, fn: EventFn): Promise<Handle>;
+  subscribe(path: string, fn: EventFn): Promise<Handle>;
+  close(): void;
+}
+
+/** Keep trying to reach ubusd (it may start after us), backing off to 10 s; `stopped` ends the wait. */
+export async function connectWithRetry(
+  connect: () => Promise<EngineBus>,
+  clock: Clock,
+  log: Logger,
+  stopped: () => boolean,
+): Promise<EngineBus | undefined> {
+  let delay = 250;
+  let lastError = '';
+  while (!stopped()) {
+    try {
+      return await connect();
+    } catch (err) {
+      const text = errorText(err);
+      if (text !== lastError) log.warn(`ubus is not reachable (${text}); retrying until it is`);
+      lastError = text;
+    }
+    await new Promise<void>((resolve) => clock.after(delay, resolve));
+    delay = Math.min(delay * 2, 10_000);
+  }
+  return undefined;
+}
+
+export type InterfaceEventFn = (iface: string, action: string, origin: string) => void;
+
+const NOTIFY_ACTION: Record<string, string> = { 'interface.update': 'ifupdate', 'interface.down': 'ifdown' };
+
+/**
+ * Follow netifd: subscribe to `network.interface` notifications (interface.update /
+ * interface.down carry the interface name), and subscribe again whenever the object is
+ * (re-)added, i.e. netifd started or restarted after us. The `network.interface` event
+ * (ifup/ifdown) is a second path that costs nothing: the scheduler folds duplicates.
+ */
+export async function watchNetifd(bus: EngineBus, log: Logger, onEvent: InterfaceEventFn): Promise<Handle> {
+  let sub: Handle | undefined;
+  const subscribe = async () => {
+    await sub?.remove().catch(() => undefined);
+    sub = undefined;
+    try {
+      sub = await bus.subscribe('network.interface', (type, data) => {
+        const action = NOTIFY_ACTION[type];
+        if (action && typeof data.interface === 'string') onEvent(data.interface, action, 'netifd');
+      });
+      log.debug('subscribed to network.interface');
+    } catch (err) {
+      log.debug(`network.interface not available yet (${errorText(err)}); waiting for netifd`);
+    }
+  };
+  const added = await bus.listen('ubus.object.add', (_type, data) => {
+    if (data.path === 'network.interface') void subscribe();
+  });
+  const events = await bus.listen('network.interface', (_type, data) => {
+    if (typeof data.interface === 'string' && typeof data.action === 'string') onEvent(data.interface, data.action, 'event');
+  });
+  await subscribe();
+  return {
+    remove: async () => {
+      await Promise.allSettled([added.remove(), events.remove(), sub?.remove()]);
+    },
+  };
+}

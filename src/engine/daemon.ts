@@ -1,0 +1,313 @@
+import type { LoadedConfig, ServiceConfig } from '../config/types';
+import type { Family, Source } from '../detect/types';
+import type { ProviderDef } from '../providers/types';
+import type { Clock } from '../util/clock';
+import type { Level, LogSink, Logger } from '../util/log';
+import { redact } from '../util/secret';
+import { VERSION } from '../version';
+import { connectWithRetry, watchNetifd, type EngineBus, type Handle } from './bus';
+import { errorText } from './check';
+import { adhocService, detectService, familiesOf, type AdhocDetect } from './detect';
+import { LogBook } from './logbook';
+import { ddnsdMethods, notFound, type DaemonApi } from './object';
+import { providersReply } from './providers-reply';
+import { reconcileState } from './records';
+import type { ServiceRunner } from './scheduler';
+import { createProvider, createRunner, serviceSecrets, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
+import { loadState, StateStore, type ServiceState, type StateFile } from './state';
+import { secs, serviceStatus, type StatusReply } from './status';
+
+/** Everything the daemon takes from outside; production values come from wiring.ts. */
+export interface DaemonOptions {
+  configPath: string;
+  stateDir: string;
+  clock: Clock;
+  sink: LogSink;
+  /** --log-level: wins over the config's log_level. */
+  logLevel?: Level;
+  providers: readonly ProviderDef[];
+  readConfig(path: string): Promise<string>;
+  loadConfig(text: string, opts: { providers: readonly ProviderDef[] }): LoadedConfig;
+  /** One attempt to connect; the daemon retries until ubusd is there. */
+  connectBus(): Promise<EngineBus>;
+  sourceFactory(service: ServiceConfig, bus: EngineBus): Source;
+  verifierFactory: VerifierFactory;
+  random?: () => number;
+}
+
+interface Entry {
+  name: string;
+  config?: ServiceConfig;
+  state?: ServiceState;
+  runner?: ServiceRunner;
+  error?: string;
+}
+
+export interface ReloadReply {
+  ok: boolean;
+  error: string;
+  started: string[];
+  unchanged: string[];
+  removed: string[];
+  rejected: { name: string; error: string }[];
+}
+
+/**
+ * The running daemon: owns the services, their runners and state, the bus connection and
+ * the `ddnsd` object. Signals and the CLI live elsewhere (cli/run.ts).
+ */
+export class Daemon implements DaemonApi {
+  readonly logger: Logger;
+  readonly logbook: LogBook;
+  #entries = new Map<string, Entry>();
+  #fileState: StateFile = { version: 1, services: {} };
+  #errors: string[] = [];
+  #bus: EngineBus | undefined;
+  #handles: Handle[] = [];
+  #store: StateStore;
+  #started: number;
+  #stopped = false;
+
+  private constructor(readonly opts: DaemonOptions) {
+    this.logger = opts.sink.logger('');
+    this.logbook = new LogBook(opts.sink);
+    this.#started = opts.clock.now();
+    this.#store = new StateStore(opts.stateDir, () => this.#snapshot(), this.logger);
+  }
+
+  /** Load state and configuration, connect to ubus, publish `ddnsd`, follow netifd, run the first checks. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const d = new Daemon(opts);
+    if (opts.logLevel) opts.sink.level = opts.logLevel;
+    d.#fileState = await loadState(opts.stateDir, d.logger);
+    const loaded = await d.#readConfig();
+    d.#bus = await connectWithRetry(opts.connectBus, opts.clock, d.logger.child('ubus'), () => d.#stopped);
+    if (!d.#bus) return d;
+    d.#handles.push(await d.#bus.addObject('ddnsd', ddnsdMethods(d)));
+    d.#handles.push(await watchNetifd(d.#bus, d.logger.child('netifd'), (i, a, o) => d.#onInterface(i, a, o)));
+    await d.#apply(loaded ?? emptyConfig(), 'start');
+    d.logger.info(`ddnsd ${VERSION} running with ${d.#entries.size} service(s)`);
+    return d;
+  }
+
+  get bus(): EngineBus | undefined {
+    return this.#bus;
+  }
+
+  runner(name: string): ServiceRunner | undefined {
+    return this.#entries.get(name)?.runner;
+  }
+
+  /** Resolves when no check is running anywhere (tests, shutdown). */
+  async idle(): Promise<void> {
+    for (const e of this.#entries.values()) await e.runner?.idle();
+  }
+
+  /** Stop every check, write the state, leave the bus. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
+    await this.#store.save();
+    await Promise.allSettled(this.#handles.map((h) => h.remove()));
+    this.#bus?.close();
+    this.logbook.close();
+    this.logger.info('stopped; state saved');
+  }
+
+  // ---- configuration -------------------------------------------------------------------
+
+  async #readConfig(): Promise<LoadedConfig | undefined> {
+    let text: string;
+    try {
+      text = await this.opts.readConfig(this.opts.configPath);
+    } catch (err) {
+      return this.#configError(`cannot read ${this.opts.configPath}: ${errorText(err)}`);
+    }
+    try {
+      const loaded = this.opts.loadConfig(text, { providers: this.opts.providers });
+      this.#errors = loaded.problems.filter((p) => p.section === '').map((p) => `${this.opts.configPath}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+      for (const e of this.#errors) this.logger.error(e);
+      return loaded;
+    } catch (err) {
+      return this.#configError(`${this.opts.configPath}: ${errorText(err)}`);
+    }
+  }
+
+  #configError(text: string): undefined {
+    this.#errors = [text];
+    this.logger.error(`${text}; keeping the services as they were`);
+    return undefined;
+  }
+
+  async reload(): Promise<ReloadReply> {
+    this.logger.info(`reloading ${this.opts.configPath}`);
+    const loaded = await this.#readConfig();
+    if (!loaded) return { ok: false, error: this.#errors.join('; '), started: [], unchanged: [], removed: [], rejected: [] };
+    return this.#apply(loaded, 'reload');
+  }
+
+  /** Make the running services match `loaded`: unchanged ones keep runner and state, others restart. */
+  async #apply(loaded: LoadedConfig, why: string): Promise<ReloadReply> {
+    const { sink } = this.opts;
+    sink.level = this.opts.logLevel ?? loaded.global.logLevel;
+    this.logbook.capacity = loaded.global.logLines;
+    for (const s of loaded.services) sink.addSecrets(serviceSecrets(s));
+    const reply: ReloadReply = { ok: true, error: '', started: [], unchanged: [], removed: [], rejected: [] };
+    const next = new Map<string, Entry>();
+    for (const s of loaded.services) {
+      const old = this.#entries.get(s.name);
+      if (old?.config && old.config.fingerprint === s.fingerprint && !old.error) {
+        next.set(s.name, old);
+        reply.unchanged.push(s.name);
+        continue;
+      }
+      await old?.runner?.stop();
+      next.set(s.name, this.#makeEntry(s, old?.state ?? this.#fileState.services[s.name]));
+      reply.started.push(s.name);
+    }
+    for (const r of loaded.rejected) {
+      const old = this.#entries.get(r.name);
+      await old?.runner?.stop();
+      const error = r.problems.map((p) => `${p.option ? `${r.name}.${p.option}: ` : ''}${p.message}`).join('; ') || 'invalid configuration';
+      this.logger.error(`service ${r.name} skipped: ${error}`);
+      next.set(r.name, { name: r.name, state: old?.state, error });
+      reply.rejected.push({ name: r.name, error });
+    }
+    for (const [name, e] of this.#entries) {
+      if (next.has(name)) continue;
+      await e.runner?.stop();
+      reply.removed.push(name);
+    }
+    this.#entries = next;
+    this.#fileState = { version: 1, services: {} };
+    for (const name of reply.started) this.#entries.get(name)?.runner?.trigger(why);
+    void this.#store.save();
+    return reply;
+  }
+
+  #makeEntry(config: ServiceConfig, previous: ServiceState | undefined): Entry {
+    const state = reconcileState(config, previous);
+    const entry: Entry = { name: config.name, config, state };
+    if (!config.enabled) return entry;
+    try {
+      entry.runner = createRunner(config, state, this.#engineDeps());
+    } catch (err) {
+      entry.error = redact(errorText(err), serviceSecrets(config));
+      this.logger.error(`service ${config.name} cannot run: ${entry.error}`);
+    }
+    return entry;
+  }
+
+  #engineDeps(): EngineDeps {
+    const bus = this.#bus!;
+    return {
+      clock: this.opts.clock,
+      sink: this.opts.sink,
+      providers: this.opts.providers,
+      sourceFactory: (s) => this.opts.sourceFactory(s, bus),
+      verifierFactory: this.opts.verifierFactory,
+      random: this.opts.random,
+      onChecked: () => void this.#store.save(),
+    };
+  }
+
+  #snapshot(): StateFile {
+    const services: Record<string, ServiceState> = {};
+    for (const e of this.#entries.values()) if (e.state && e.config) services[e.name] = e.state;
+    return { version: 1, services };
+  }
+
+  // ---- triggers ------------------------------------------------------------------------
+
+  #onInterface(iface: string, action: string, origin: string): void {
+    this.logger.debug(`${origin}: ${action} ${iface}`);
+    if (action === 'ifdown') return;
+    for (const e of this.#entries.values()) {
+      if (e.runner && e.config && watchesInterface(e.config, iface)) e.runner.trigger(`${action} ${iface}`);
+    }
+  }
+
+  notify(iface: string, action: string, device?: string): void {
+    this.#onInterface(iface, action, `hotplug${device ? ` (${device})` : ''}`);
+  }
+
+  update(service: string | undefined, force: boolean): string[] {
+    const list = service ? [this.#entry(service)] : [...this.#entries.values()];
+    const queued: string[] = [];
+    for (const e of list) {
+      if (!e.runner) continue;
+      e.runner.trigger(force ? 'manual, forced' : 'manual', force);
+      queued.push(e.name);
+    }
+    return queued;
+  }
+
+  #entry(name: string): Entry {
+    const e = this.#entries.get(name);
+    if (!e) throw notFound(`no service named '${name}'`);
+    return e;
+  }
+
+  // ---- replies -------------------------------------------------------------------------
+
+  status(service?: string): StatusReply {
+    const list = service ? [this.#entry(service)] : [...this.#entries.values()];
+    return {
+      version: VERSION,
+      uptime: Math.floor((this.opts.clock.now() - this.#started) / 1000),
+      errors: [...this.#errors],
+      services: list.map((e) =>
+        serviceStatus({ name: e.name, config: e.config, state: e.state, detections: e.runner?.detections ?? [], nextCheck: e.runner?.nextCheck, error: e.error }),
+      ),
+    };
+  }
+
+  log(opts: { service?: string; lines?: number; after?: number }): { lines: Record<string, unknown>[] } {
+    if (opts.service) this.#entry(opts.service);
+    const list = this.logbook.recent({ scope: opts.service, lines: opts.lines, after: opts.after });
+    return { lines: list.map((e) => ({ id: e.id, time: secs(e.time), level: e.level, service: e.scope, message: e.message })) };
+  }
+
+  providers(): unknown {
+    return providersReply(this.opts.providers);
+  }
+
+  async detect(opts: { service?: string; family?: Family; adhoc?: AdhocDetect }): Promise<unknown> {
+    const factory = (s: ServiceConfig) => this.opts.sourceFactory(s, this.#bus!);
+    const log = this.logger.child('detect');
+    const configs = [...this.#entries.values()].map((e) => e.config).filter((c): c is ServiceConfig => c !== undefined);
+    if (opts.adhoc) {
+      const s = adhocService(opts.adhoc, configs[0]);
+      return { services: [await detectService(s, opts.adhoc.family ? [opts.adhoc.family] : [4, 6], factory, log)] };
+    }
+    const chosen = opts.service ? [this.#entry(opts.service).config].filter((c): c is ServiceConfig => c !== undefined) : configs.filter((c) => c.enabled);
+    const services = [];
+    for (const s of chosen) services.push(await detectService(s, opts.family ? [opts.family] : familiesOf(s), factory, log));
+    return { services };
+  }
+
+  async test(service: string): Promise<unknown> {
+    const e = this.#entry(service);
+    if (!e.config) return { service, supported: false, outcome: 'config', message: e.error ?? 'invalid configuration' };
+    const secrets = serviceSecrets(e.config);
+    try {
+      const { def, instance } = createProvider(e.config, this.opts.providers);
+      if (!instance.test) return { service, supported: false, outcome: '', message: `${def.title} cannot check credentials without changing records` };
+      const cache = e.state?.cache ?? {};
+      const r = await instance.test({
+        log: this.opts.sink.logger(service),
+        userAgent: USER_AGENT,
+        now: () => this.opts.clock.now(),
+        cache: { get: (k) => cache[k], set: (k, v) => void (cache[k] = v), delete: (k) => void delete cache[k] },
+      });
+      return { service, supported: true, outcome: r.outcome, message: redact(r.message, secrets) };
+    } catch (err) {
+      return { service, supported: true, outcome: 'network', message: redact(errorText(err), secrets) };
+    }
+  }
+}
+
+function emptyConfig(): LoadedConfig {
+  return { global: { logLevel: 'info', allowPrivate: false, logLines: 500 }, services: [], rejected: [], problems: [] };
+}
