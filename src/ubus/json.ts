@@ -116,7 +116,7 @@ export function blobmsgToTable(nodes: readonly BlobmsgNode[]): Record<string, un
   const out: Record<string, unknown> = {};
   for (const n of nodes) {
     if (n.type === PLAIN) continue; // no name, no JSON form
-    Object.defineProperty(out, n.name, { value: blobmsgToValue(n), enumerable: true, writable: true, configurable: true });
+    setOwn(out, n.name, blobmsgToValue(n));
   }
   return out;
 }
@@ -145,4 +145,9 @@ export function blobmsgToValue(n: BlobmsgNode): unknown {
 export function nodeTypeName(n: BlobmsgNode): string {
   if (n.type === PLAIN) return 'plain blob';
   return ['unspec', 'array', 'table', 'string', 'int64', 'int32', 'int16', 'bool', 'double'][n.type]!;
+}
+
+/** Sets an own property even for names like `__proto__` that plain assignment would not. */
+export function setOwn<V>(obj: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
