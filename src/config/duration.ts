@@ -1,0 +1,32 @@
+/**
+ * Durations in the config: `30s`, `10m`, `72h`, `3d`, or a plain number counted in the unit
+ * that ddns-scripts' `*_unit` options name (`seconds`, `minutes`, `hours`, `days`).
+ */
+
+export const DURATION_UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
+export type DurationUnit = (typeof DURATION_UNITS)[number];
+
+const MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_SUFFIX: Record<DurationUnit, string> = { seconds: 's', minutes: 'm', hours: 'h', days: 'd' };
+
+/** What a duration may look like, for error messages. */
+export const DURATION_HELP = 'a whole number with s, m, h or d (30s, 10m, 72h, 3d), or a plain number in the *_unit';
+
+export function parseUnit(text: string): DurationUnit | undefined {
+  return (DURATION_UNITS as readonly string[]).includes(text) ? (text as DurationUnit) : undefined;
+}
+
+/** Milliseconds, or undefined when `text` is not a duration. */
+export function parseDuration(text: string, unit: DurationUnit = 'seconds'): number | undefined {
+  const m = /^\s*(\d{1,9})\s*([smhd]?)\s*$/.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * MS[m[2] || UNIT_SUFFIX[unit]];
+}
+
+/** The shortest exact form: 259200000 → `72h`, 90000 → `90s`, 0 → `0s`. */
+export function formatDuration(ms: number): string {
+  for (const suffix of ['d', 'h', 'm'] as const) {
+    if (ms > 0 && ms % MS[suffix] === 0) return `${ms / MS[suffix]}${suffix}`;
+  }
+  return `${Math.round(ms / 1000)}s`;
+}
