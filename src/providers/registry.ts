@@ -1,4 +1,5 @@
 import type { ProviderDef } from './types';
+import { cloudflare } from './cloudflare';
 import { dnsimple } from './dnsimple';
 
 /**
@@ -7,6 +8,7 @@ import { dnsimple } from './dnsimple';
  * file plus one line here (keep the list in alphabetical order of file name).
  */
 export const PROVIDERS: readonly ProviderDef[] = [
+  cloudflare,
   dnsimple,
 ];
 

@@ -16,13 +16,16 @@ export class ProviderFailure extends Error {
   readonly retryAfterMs?: number;
   /** The HTTP status, when the failure is an answer (404 tells a stale cached id). */
   readonly status?: number;
+  /** The parsed error body, for provider rules that look at codes (Cloudflare 7003: stale zone id). */
+  readonly data?: unknown;
 
-  constructor(outcome: Outcome, message: string, extra: { retryAfterMs?: number; status?: number } = {}) {
+  constructor(outcome: Outcome, message: string, extra: { retryAfterMs?: number; status?: number; data?: unknown } = {}) {
     super(message);
     this.name = 'ProviderFailure';
     this.outcome = outcome;
     this.retryAfterMs = extra.retryAfterMs;
     this.status = extra.status;
+    this.data = extra.data;
   }
 }
 
@@ -44,6 +47,8 @@ export interface RestApiSpec {
   errorText?: (data: unknown) => string | undefined;
   /** A provider rule that overrides the status mapping (Cloudflare error codes, Porkbun messages). */
   classify?: (status: number, data: unknown, text: string) => Outcome | undefined;
+  /** A 2xx answer whose body says the call failed (Cloudflare `success:false`, Porkbun `status:"ERROR"`). */
+  refused?: (data: unknown) => boolean;
   /** Rate-limit reset header holding Unix seconds (`x-ratelimit-reset`, `ratelimit-reset`). */
   resetHeader?: string;
   proxy?: string;
@@ -70,9 +75,11 @@ export class RestApi {
   async call(method: string, path: string, opts: CallOptions): Promise<JsonReply> {
     const res = await this.send(method, path, opts);
     if (res.status >= 200 && res.status < 300) {
-      return { status: res.status, headers: res.headers, data: this.parse(res, opts.what) };
+      const data = this.parse(res, opts.what);
+      if (this.spec.refused?.(data)) throw this.failure(res, opts.what, data);
+      return { status: res.status, headers: res.headers, data };
     }
-    throw this.failure(res, opts.what);
+    throw this.failure(res, opts.what, parseQuietly(res.body));
   }
 
   /** The URL of a path under the base, with a query string. */
@@ -112,19 +119,13 @@ export class RestApi {
     }
   }
 
-  private failure(res: HttpResponse, what: string): ProviderFailure {
-    let data: unknown;
-    try {
-      data = res.body.trim() ? JSON.parse(res.body) : undefined;
-    } catch {
-      data = undefined;
-    }
+  private failure(res: HttpResponse, what: string, data: unknown): ProviderFailure {
     const said = (data !== undefined ? this.spec.errorText?.(data) : undefined) ?? (data === undefined ? snippet(res.body) : '');
     const text = said ? `: ${said}` : '';
     const outcome = this.spec.classify?.(res.status, data, said) ?? statusOutcome(res.status);
     const wait = outcome === 'transient' ? this.waitMs(res) : undefined;
     const msg = `${this.spec.title} refused to ${what} (HTTP ${res.status}${text})${hint(outcome)}`;
-    return new ProviderFailure(outcome, msg, { retryAfterMs: wait, status: res.status });
+    return new ProviderFailure(outcome, msg, { retryAfterMs: wait, status: res.status, data });
   }
 
   /** The longer of Retry-After and, when the quota is spent or nothing else says, the rate-limit reset. */
@@ -140,6 +141,14 @@ export class RestApi {
       waits.push(Math.max(0, reset * 1000 - now));
     }
     return waits.length ? Math.max(...waits) : undefined;
+  }
+}
+
+function parseQuietly(body: string): unknown {
+  try {
+    return body.trim() ? JSON.parse(body) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
