@@ -230,10 +230,12 @@ export function applySuffix(prefixes: AddressFacts[], suffixText: string): Addre
     // The new address has its prefix's lifetimes, not the flags of whichever address carried the prefix.
     return {
       ...p, address, temporary: false, tentative: false, dadFailed: false,
-      note: joinNotes(p.note, `prefix ${formatAddress(prefix)}/${len} + suffix ${suffixText}`),
+      note: joinNotes(p.note, `prefix ${formatAddress(joinPrefix(prefix, len, ZERO6))}/${len} + suffix ${suffixText}`),
     };
   });
 }
+
+const ZERO6: ParsedAddress = { family: 6, bytes: new Array<number>(16).fill(0) };
 
 function joinNotes(a: string | undefined, b: string): string {
   return a ? `${a}, ${b}` : b;
