@@ -91,6 +91,8 @@ export interface ConfigProblem {
   message: string;
   /** Line in the file, when known. */
   line?: number;
+  /** `warning`: reported, the service still loads. Absent means `error`. */
+  severity?: 'error' | 'warning';
 }
 
 export interface LoadedConfig {
