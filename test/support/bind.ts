@@ -22,7 +22,8 @@ export interface BindServer {
   port: number;
   dir: string;
   zone: string;
-  keys: { sha256: BindKey; sha512: BindKey };
+  /** sha256 and sha512 may update the zone; `other` is known to named but not admitted by allow-update. */
+  keys: { sha256: BindKey; sha512: BindKey; other: BindKey };
   /** What named wrote to stderr so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -73,8 +74,8 @@ function zoneFile(): string {
   ].join('\n');
 }
 
-function namedConf(dir: string, port: number, keys: BindKey[]): string {
-  const keyBlocks = keys.map((k) => `key "${k.name}" { algorithm ${k.algorithm}; secret "${k.secret}"; };`);
+function namedConf(dir: string, port: number, keys: BindKey[], outsiders: BindKey[]): string {
+  const keyBlocks = [...keys, ...outsiders].map((k) => `key "${k.name}" { algorithm ${k.algorithm}; secret "${k.secret}"; };`);
   return [
     'options {',
     `  directory "${dir}";`,
@@ -103,9 +104,10 @@ export async function startBind(): Promise<BindServer | undefined> {
   const keys = {
     sha256: { name: 'ddnsd-sha256', algorithm: 'hmac-sha256' as const, secret: randomBytes(32).toString('base64') },
     sha512: { name: 'ddnsd-sha512', algorithm: 'hmac-sha512' as const, secret: randomBytes(64).toString('base64') },
+    other: { name: 'ddnsd-other', algorithm: 'hmac-sha256' as const, secret: randomBytes(32).toString('base64') },
   };
   writeFileSync(join(dir, `${ZONE}.db`), zoneFile());
-  writeFileSync(join(dir, 'named.conf'), namedConf(dir, port, [keys.sha256, keys.sha512]));
+  writeFileSync(join(dir, 'named.conf'), namedConf(dir, port, [keys.sha256, keys.sha512], [keys.other]));
   const child = spawn(named, ['-g', '-n', '1', '-c', join(dir, 'named.conf'), '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });

@@ -43,13 +43,13 @@ export async function findZone(name: string, resolver: string, opts: LookupOptio
   while (current !== undefined) {
     const r = await query({ server: resolver, port: opts.port, timeoutMs: opts.timeoutMs, name: current, type: 'SOA' });
     if (r.rcode !== RCODE.NOERROR && r.rcode !== RCODE.NXDOMAIN) {
-      throw new DnsLookupError(`resolver ${resolver} answered ${r.rcodeName} when asked for the zone of ${name}`);
+      throw new DnsLookupError(`DNS server ${resolver} answered ${r.rcodeName} when asked for the zone (SOA) of ${name}`);
     }
     const soa = [...r.answers, ...r.authority].find((a) => a.type === TYPE.SOA && isSubdomain(current!, a.name));
     if (soa) return canonicalName(soa.name);
     current = nameToLabels(current).length > 0 ? parentName(current) : undefined;
   }
-  throw new DnsLookupError(`resolver ${resolver} shows no zone (SOA) for ${name}`);
+  throw new DnsLookupError(`DNS server ${resolver} shows no zone (SOA) for ${name}`);
 }
 
 /** Addresses of the zone's name servers: glue when the reply has it, else A/AAAA lookups. */
