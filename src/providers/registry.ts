@@ -1,6 +1,7 @@
 import type { ProviderDef } from './types';
 import { cloudflare } from './cloudflare';
 import { dnsimple } from './dnsimple';
+import { rfc2136 } from './rfc2136';
 
 /**
  * The one list of providers. The CLI `providers` command, config validation, the ubus
@@ -10,6 +11,7 @@ import { dnsimple } from './dnsimple';
 export const PROVIDERS: readonly ProviderDef[] = [
   cloudflare,
   dnsimple,
+  rfc2136,
 ];
 
 /** Find a provider by id or by a ddns-scripts `service_name` alias (case-insensitive). */
