@@ -1,0 +1,267 @@
+'use strict';
+'require view';
+'require form';
+'require rpc';
+'require uci';
+'require tools.widgets as widgets';
+
+// Configuration of /etc/config/ddnsd. The provider list and every provider's own options
+// come from the daemon's `providers` ubus method (the registry in the daemon is the single
+// source of truth), so this page has no provider-specific code: a new provider in the
+// daemon shows up here with its fields. Save & Apply makes procd send ddnsd a SIGHUP.
+
+const callProviders = rpc.declare({ object: 'ddnsd', method: 'providers', expect: { providers: [] } });
+
+const DURATION = /^[0-9]+[smhd]?$/;
+
+function checkDuration(section_id, value) {
+	return (value == null || value === '' || DURATION.test(value)) ? true
+		: _('Expecting a duration such as 30s, 10m, 72h or 3d');
+}
+
+function checkUrl(section_id, value) {
+	return (value == null || value === '' || /^https?:\/\/[^\s]+$/.test(value)) ? true
+		: _('Expecting an http:// or https:// URL');
+}
+
+// The widget for one provider field, chosen by the field's metadata alone.
+function fieldOption(s, p, f) {
+	const id = '_' + p.id.replace(/[^a-zA-Z0-9_]/g, '_') + '__' + f.name;
+	const label = f.label || f.name;
+	let o;
+	if (f.type === 'boolean') {
+		o = s.taboption('provider', form.Flag, id, label, f.help || null);
+		o.default = f.default === '1' || f.default === 'true' ? '1' : '0';
+	}
+	else if (f.list) {
+		o = s.taboption('provider', form.DynamicList, id, label, f.help || null);
+	}
+	else if (f.type === 'choice') {
+		o = s.taboption('provider', form.ListValue, id, label, f.help || null);
+		if (!f.required)
+			o.value('', _('-- default --'));
+		(f.choices || []).forEach((c) => o.value(c.value, c.label || c.value));
+	}
+	else {
+		o = s.taboption('provider', form.Value, id, label, f.help || null);
+		if (f.default)
+			o.placeholder = f.default;
+		if (f.secret || f.type === 'password')
+			o.password = true;
+		if (f.type === 'number')
+			o.datatype = 'uinteger';
+		else if (f.type === 'hostname')
+			o.datatype = 'hostname';
+		else if (f.type === 'url')
+			o.validate = checkUrl;
+		else if (f.type === 'duration')
+			o.validate = checkDuration;
+	}
+	// Several providers may name a field alike (username, password): each gets its own form
+	// option, all stored under the one UCI option name.
+	o.ucioption = f.name;
+	o.rmempty = !f.required;
+	o.optional = false;
+	o.modalonly = true;
+	o.depends('provider', p.id);
+	o.remove = removeUnlessShared;
+	return o;
+}
+
+// An inactive provider option removes its UCI value, unless the selected provider's option
+// of the same name is active and owns that value now.
+function removeUnlessShared(section_id) {
+	const name = this.ucioption || this.option;
+	const shared = this.section.children.some((o) => o !== this && (o.ucioption || o.option) === name && o.isActive(section_id));
+	if (!shared)
+		return this.map.data.unset(this.map.config, section_id, name);
+}
+
+function globalSection(m) {
+	const s = m.section(form.NamedSection, 'global', 'ddnsd', _('General settings'));
+	s.addremove = false;
+
+	let o = s.option(form.ListValue, 'log_level', _('Log level'),
+		_('What ddnsd writes to the system log (logread -e ddnsd).'));
+	o.value('error', _('Errors'));
+	o.value('warn', _('Warnings'));
+	o.value('info', _('Information'));
+	o.value('debug', _('Debug'));
+	o.default = 'info';
+
+	o = s.option(form.Value, 'log_lines', _('Log lines kept in memory'));
+	o.datatype = 'range(10,10000)';
+	o.placeholder = '500';
+
+	o = s.option(form.Flag, 'upd_privateip', _('Allow private addresses'),
+		_('Default for all services: publish private, CGNAT and other non-public addresses.'));
+}
+
+function serviceGeneral(s, providers) {
+	s.tab('general', _('General'));
+	s.tab('address', _('Address'));
+	s.tab('provider', _('Provider options'));
+	s.tab('timing', _('Timing'));
+
+	let o = s.taboption('general', form.Flag, 'enabled', _('Enabled'));
+	o.editable = true;
+
+	o = s.taboption('general', form.ListValue, 'provider', _('Provider'));
+	providers.forEach((p) => o.value(p.id, p.title || p.id));
+	o.rmempty = false;
+	o.textvalue = function(section_id) {
+		const id = this.cfgvalue(section_id);
+		const p = providers.find((x) => x.id === id);
+		return p ? (p.title || p.id) : (id || '-');
+	};
+
+	o = s.taboption('general', form.DynamicList, 'domain', _('Records'),
+		_('Fully qualified names to keep up to date, e.g. home.example.com.'));
+	o.datatype = 'hostname';
+	o.rmempty = false;
+	o.textvalue = function(section_id) {
+		return (L.toArray(this.cfgvalue(section_id)) || []).join(', ') || '-';
+	};
+
+	o = s.taboption('general', form.ListValue, 'ip_version', _('Address family'));
+	o.value('4', _('IPv4 (A records)'));
+	o.value('6', _('IPv6 (AAAA records)'));
+	o.value('both', _('Both'));
+	o.default = '4';
+
+	o = s.taboption('general', widgets.NetworkSelect, 'interface', _('Event interface'),
+		_('The network whose up/down/update events trigger a check.'));
+	o.nocreate = true;
+	o.default = 'wan';
+	o.modalonly = true;
+}
+
+function serviceAddress(s) {
+	let o = s.taboption('address', form.ListValue, 'ip_source', _('Address source'));
+	o.value('network', _('Network (netifd)'));
+	o.value('interface', _('Linux device'));
+	o.value('web', _('Web echo service'));
+	o.value('dns', _('DNS query'));
+	o.value('script', _('Script'));
+	o.default = 'network';
+	o.modalonly = true;
+
+	o = s.taboption('address', widgets.NetworkSelect, 'ip_network', _('Network'));
+	o.nocreate = true;
+	o.depends('ip_source', 'network');
+	o.modalonly = true;
+
+	o = s.taboption('address', widgets.DeviceSelect, 'ip_interface', _('Device'));
+	o.noaliases = true;
+	o.depends('ip_source', 'interface');
+	o.modalonly = true;
+
+	o = s.taboption('address', form.DynamicList, 'ip_url', _('Echo service URLs'),
+		_('Tried in order; empty uses the built-in list.'));
+	o.validate = checkUrl;
+	o.depends('ip_source', 'web');
+	o.modalonly = true;
+
+	o = s.taboption('address', form.DynamicList, 'ip_dns', _('DNS lookups'),
+		_('opendns, cloudflare or name@server; empty uses the built-in list.'));
+	o.depends('ip_source', 'dns');
+	o.modalonly = true;
+
+	o = s.taboption('address', form.Value, 'ip_script', _('Script'),
+		_('Program and arguments (no shell); the first address it prints is used.'));
+	o.depends('ip_source', 'script');
+	o.modalonly = true;
+
+	o = s.taboption('address', form.ListValue, 'ip6_mode', _('IPv6 address'));
+	o.value('auto', _('The interface\'s best global address'));
+	o.value('prefix', _('Delegated prefix + host part (a LAN host)'));
+	o.depends('ip_version', '6');
+	o.depends('ip_version', 'both');
+	o.modalonly = true;
+
+	o = s.taboption('address', form.Value, 'ip6_suffix', _('IPv6 host part'),
+		_('Interface id or suffix behind the delegated prefix, e.g. ::1234 or ::a:b:c:d.'));
+	o.datatype = 'ip6addr';
+	o.depends('ip6_mode', 'prefix');
+	o.modalonly = true;
+
+	o = s.taboption('address', widgets.NetworkSelect, 'ip6_prefix_interface', _('Prefix of network'));
+	o.nocreate = true;
+	o.depends('ip6_mode', 'prefix');
+	o.modalonly = true;
+
+	o = s.taboption('address', form.Flag, 'upd_privateip', _('Allow private addresses'));
+	o.modalonly = true;
+}
+
+function serviceTiming(s) {
+	const durations = [
+		['check_interval', _('Safety re-check'), _('For web, dns and script sources, which cannot signal a change. Default 10m.')],
+		['force_interval', _('Forced refresh'), _('Send the address even when unchanged after this long; 0 = never.')],
+		['retry_interval', _('First retry after'), _('Later retries wait longer.')]
+	];
+	durations.forEach(([name, title, help]) => {
+		const o = s.taboption('timing', form.Value, name, title, help);
+		o.validate = checkDuration;
+		o.modalonly = true;
+	});
+
+	let o = s.taboption('timing', form.Value, 'retry_max_count', _('Maximum retries'), _('0 = no limit.'));
+	o.datatype = 'uinteger';
+	o.modalonly = true;
+
+	o = s.taboption('timing', form.Flag, 'verify', _('Verify records'),
+		_('Confirm with a DNS query (or the provider\'s API) after updating and at start.'));
+	o.default = '1';
+	o.modalonly = true;
+
+	o = s.taboption('timing', form.Value, 'dns_server', _('DNS server for verification'),
+		_('Default: the zone\'s authoritative servers.'));
+	o.modalonly = true;
+}
+
+function serviceProviderCommon(s) {
+	let o = s.taboption('provider', form.Value, 'endpoint', _('API address'),
+		_('Overrides the provider\'s address (self-hosted servers, sandboxes).'));
+	o.validate = checkUrl;
+	o.modalonly = true;
+
+	o = s.taboption('provider', form.Value, 'proxy', _('Proxy'), _('[user:pass@]host:port'));
+	o.modalonly = true;
+
+	o = s.taboption('provider', form.Value, 'ttl', _('TTL'), _('Seconds, where the provider takes one.'));
+	o.datatype = 'uinteger';
+	o.modalonly = true;
+}
+
+return view.extend({
+	load() {
+		return Promise.all([
+			L.resolveDefault(callProviders(), []),
+			uci.load('ddnsd')
+		]);
+	},
+
+	render(data) {
+		const providers = Array.isArray(data[0]) ? data[0] : [];
+		const m = new form.Map('ddnsd', _('Dynamic DNS (ddnsd): configuration'),
+			providers.length ? _('Changes take effect on Save & Apply; ddnsd reloads without a restart.')
+				: _('ddnsd is not running, so the list of providers is not available. Start it to edit services.'));
+
+		globalSection(m);
+
+		const s = m.section(form.GridSection, 'service', _('Services'));
+		s.addremove = true;
+		s.anonymous = false;
+		s.nodescriptions = true;
+		s.addbtntitle = _('Add service');
+
+		serviceGeneral(s, providers);
+		serviceAddress(s);
+		serviceProviderCommon(s);
+		providers.forEach((p) => (p.fields || []).forEach((f) => fieldOption(s, p, f)));
+		serviceTiming(s);
+
+		return m.render();
+	}
+});
