@@ -179,10 +179,13 @@ export class UbusClient {
 
   // ---- objects ----------------------------------------------------------------------------
 
-  /** Publishes object `name`; its methods answer calls from other clients. */
-  async addObject(name: string, methods: Record<string, UbusMethod>): Promise<ObjectHandle> {
+  /**
+   * Publishes object `name`; its methods answer calls from other clients. `onSubscribers`
+   * hears ubusd say whether the object has subscribers (first arrived / last left).
+   */
+  async addObject(name: string, methods: Record<string, UbusMethod>, opts: { onSubscribers?: (active: boolean) => void } = {}): Promise<ObjectHandle> {
     if (!name) throw new UbusError(UbusStatus.INVALID_ARGUMENT, 'ubus add object: the name is empty (INVALID_ARGUMENT)');
-    const rec: ObjectRecord = { name, local: { kind: 'methods', id: 0, name, methods, hasSubscribers: false } };
+    const rec: ObjectRecord = { name, local: { kind: 'methods', id: 0, name, methods, hasSubscribers: false, onSubscribers: opts.onSubscribers } };
     await this.#addObject(rec);
     this.#objects.add(rec);
     return {
