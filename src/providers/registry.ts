@@ -1,5 +1,6 @@
 import type { ProviderDef } from './types';
 import { cloudflare } from './cloudflare';
+import { digitalocean } from './digitalocean';
 import { dnsimple } from './dnsimple';
 import { rfc2136 } from './rfc2136';
 
@@ -10,6 +11,7 @@ import { rfc2136 } from './rfc2136';
  */
 export const PROVIDERS: readonly ProviderDef[] = [
   cloudflare,
+  digitalocean,
   dnsimple,
   rfc2136,
 ];
