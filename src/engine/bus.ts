@@ -50,15 +50,17 @@ const NOTIFY_ACTION: Record<string, string> = { 'interface.update': 'ifupdate', 
 
 /**
  * Follow netifd: subscribe to `network.interface` notifications (interface.update /
- * interface.down carry the interface name), and subscribe again whenever the object is
- * (re-)added, i.e. netifd started or restarted after us. The `network.interface` event
+ * interface.down carry the interface name). When netifd is not on the bus yet, subscribe as
+ * soon as `ubus.object.add` announces it; once subscribed, the ubus client follows the
+ * object across netifd restarts and reconnects by itself. The `network.interface` event
  * (ifup/ifdown) is a second path that costs nothing: the scheduler folds duplicates.
  */
 export async function watchNetifd(bus: EngineBus, log: Logger, onEvent: InterfaceEventFn): Promise<Handle> {
   let sub: Handle | undefined;
+  let trying = false;
   const subscribe = async () => {
-    await sub?.remove().catch(() => undefined);
-    sub = undefined;
+    if (sub || trying) return;
+    trying = true;
     try {
       sub = await bus.subscribe('network.interface', (type, data) => {
         const action = NOTIFY_ACTION[type];
@@ -67,6 +69,8 @@ export async function watchNetifd(bus: EngineBus, log: Logger, onEvent: Interfac
       log.debug('subscribed to network.interface');
     } catch (err) {
       log.debug(`network.interface not available yet (${errorText(err)}); waiting for netifd`);
+    } finally {
+      trying = false;
     }
   };
   const added = await bus.listen('ubus.object.add', (_type, data) => {
