@@ -16,21 +16,22 @@ const withExport = loadUciCases().filter((c) => c.exportText);
 for (const c of withExport) {
   t.test(`${c.id}: export matches uci export`, async (t) => {
     if (!c.expected.ok) throw new Error('export fixture for a rejected case');
-    const pkg = parseUci(c.conf, c.expected.package);
+    const name = c.expected.package;
+    const pkg = parseUci(c.conf, name);
     const text = exportPackage(pkg);
     t.equal(text, c.exportText!.toString('utf8'));
     if (c.id.startsWith('40-')) {
       // libuci writes the type `a#b` unquoted; reading it back makes `#b` a comment.
-      const back = parseUci(text, c.expected.package);
+      const back = parseUci(text, name);
       t.same(back.sections.map((s) => [s.type, s.anonymous]), [['a', true]], 'reads back as type a, anonymous');
       return;
     }
     if (c.id.startsWith('41-')) {
       // The type `it's` is written unquoted too, so the re-read hits an unterminated quote.
-      t.throws(() => parseUci(text, c.expected.package), ParseError);
+      t.throws(() => parseUci(text, name), ParseError);
       return;
     }
-    t.same(withoutLines(parseUci(text, c.expected.package)), withoutLines(pkg), 'reads back to the same sections');
+    t.same(withoutLines(parseUci(text, name)), withoutLines(pkg), 'reads back to the same sections');
   });
 }
 

@@ -1,0 +1,107 @@
+import type { ProviderDef } from '../providers/types';
+import { LEVELS, parseLevel } from '../util/log';
+import { BOOL_HELP, parseBool, parseCount } from './checks';
+import { SectionReader } from './section-reader';
+import { readService } from './service';
+import type { ConfigProblem, GlobalConfig, LoadedConfig } from './types';
+import { parseUci, ParseError, UciSection } from './uci';
+
+/**
+ * `/etc/config/ddnsd` → typed, validated services. Every bad value becomes a ConfigProblem
+ * naming section, option, value and what is allowed; a service with an error is skipped and
+ * the others load. The option table is in OPTIONS.md next to this file.
+ */
+
+export interface LoadOptions {
+  /** The providers services may use (the CLI and daemon pass availableProviders()). */
+  providers: readonly ProviderDef[];
+}
+
+export const DEFAULT_GLOBAL: GlobalConfig = { logLevel: 'info', allowPrivate: false, logLines: 500 };
+
+function readGlobal(section: UciSection, problems: ConfigProblem[]): GlobalConfig {
+  const r = new SectionReader(section, problems);
+  const g = { ...DEFAULT_GLOBAL };
+  const level = r.single('log_level');
+  if (level) {
+    const l = parseLevel(level.text);
+    if (l) g.logLevel = l;
+    else r.invalid('log_level', level, LEVELS.join(', '));
+  }
+  const priv = r.single('upd_privateip');
+  if (priv) {
+    const b = parseBool(priv.text);
+    if (b === undefined) r.invalid('upd_privateip', priv, BOOL_HELP);
+    else g.allowPrivate = b;
+  }
+  const lines = r.single('log_lines');
+  if (lines) {
+    const n = parseCount(lines.text);
+    if (n === undefined || n < 10 || n > 100_000) r.invalid('log_lines', lines, 'a whole number from 10 to 100000');
+    else g.logLines = n;
+  }
+  for (const o of r.unused()) r.warn(o.name, undefined, 'unknown option in the global section; it is ignored', o.line);
+  return g;
+}
+
+function parseProblem(err: ParseError): ConfigProblem {
+  return {
+    section: '',
+    message: `${err.message} (the file is not valid UCI; nothing was loaded)`,
+    ...(err.line > 0 ? { line: err.line } : {}),
+  };
+}
+
+function isGlobal(s: UciSection): boolean {
+  return s.type === 'ddnsd' && s.name === 'global';
+}
+
+/** Sections ddnsd does not read are reported (a typo in a type would otherwise go unnoticed). */
+function otherSection(s: UciSection): ConfigProblem {
+  const what = s.type === 'ddnsd' ? "only config ddnsd 'global' is read" : `unknown section type '${s.type}'`;
+  return {
+    section: s.name,
+    message: `${what}; ddnsd reads config ddnsd 'global' and config service 'NAME' sections, so this one is ignored`,
+    line: s.line,
+    severity: 'warning',
+  };
+}
+
+export function loadConfig(text: string | Uint8Array, opts: LoadOptions): LoadedConfig {
+  const out: LoadedConfig = { global: { ...DEFAULT_GLOBAL }, services: [], rejected: [], problems: [] };
+  let sections: UciSection[];
+  try {
+    sections = parseUci(text, 'ddnsd').sections;
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    out.problems.push(parseProblem(err));
+    return out;
+  }
+  const global = sections.find(isGlobal);
+  if (global) out.global = readGlobal(global, out.problems);
+  for (const s of sections) {
+    if (s === global) continue;
+    if (s.type !== 'service') {
+      out.problems.push(otherSection(s));
+      continue;
+    }
+    const problems: ConfigProblem[] = [];
+    const svc = readService(s, out.global, opts.providers, problems);
+    out.problems.push(...problems);
+    if (svc) out.services.push(svc);
+    else out.rejected.push({ name: s.name, problems: problems.filter((p) => p.severity !== 'warning') });
+  }
+  return out;
+}
+
+/** Errors (not warnings) among the problems. */
+export function errorsOf(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return problems.filter((p) => p.severity !== 'warning');
+}
+
+/** `SECTION.OPTION: message (line N)`, the form `ddnsd check` prints. */
+export function formatProblem(p: ConfigProblem, file = 'config'): string {
+  const where = p.section === '' ? file : p.option ? `${p.section}.${p.option}` : p.section;
+  const tag = p.severity === 'warning' ? 'warning: ' : '';
+  return `${where}: ${tag}${p.message}${p.line ? ` (line ${p.line})` : ''}`;
+}

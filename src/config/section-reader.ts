@@ -1,0 +1,92 @@
+import type { ConfigProblem } from './types';
+import type { UciOption, UciSection } from './uci';
+
+/** A value as read: the text and the line it came from. */
+export interface Read {
+  text: string;
+  line: number;
+}
+
+/**
+ * Reads the options of one section once each, remembering which were used (the rest are
+ * unknown options) and collecting problems that name the section, option and value. Values of
+ * options for which `isSecret` is true never appear in a problem.
+ */
+export class SectionReader {
+  readonly #used = new Set<string>();
+
+  constructor(
+    readonly section: UciSection,
+    readonly problems: ConfigProblem[],
+    readonly isSecret: (option: string) => boolean = () => false,
+  ) {}
+
+  #find(name: string): UciOption | undefined {
+    this.#used.add(name);
+    return this.section.options.find((o) => o.name === name);
+  }
+
+  has(name: string): boolean {
+    return this.section.options.some((o) => o.name === name);
+  }
+
+  /** A plain option; a `list` of that name is a problem. */
+  single(name: string): Read | undefined {
+    const o = this.#find(name);
+    if (!o) return undefined;
+    if (typeof o.value !== 'string') {
+      this.error(name, undefined, `must be a single value (option ${name} '…'), not a list`, o.line);
+      return undefined;
+    }
+    return { text: o.value, line: o.line };
+  }
+
+  /** An option that may be given once (`option`) or several times (`list`). */
+  many(name: string): { items: string[]; line: number } | undefined {
+    const o = this.#find(name);
+    if (!o) return undefined;
+    return { items: typeof o.value === 'string' ? [o.value] : o.value, line: o.line };
+  }
+
+  /** Mark an option as understood without reading it (aliases checked elsewhere). */
+  use(name: string): void {
+    this.#used.add(name);
+  }
+
+  unused(): UciOption[] {
+    return this.section.options.filter((o) => !this.#used.has(o.name));
+  }
+
+  error(option: string | undefined, value: string | undefined, message: string, line?: number): void {
+    this.#add('error', option, value, message, line);
+  }
+
+  warn(option: string | undefined, value: string | undefined, message: string, line?: number): void {
+    this.#add('warning', option, value, message, line);
+  }
+
+  /** `'value' is not …; allowed: …` with the value hidden for secrets. */
+  invalid(option: string, read: Read, allowed: string): void {
+    this.error(option, read.text, `${this.show(option, read.text)} is not allowed; use ${allowed}`, read.line);
+  }
+
+  show(option: string, value: string): string {
+    return this.isSecret(option) ? '(hidden value)' : `'${value}'`;
+  }
+
+  #add(severity: 'error' | 'warning', option: string | undefined, value: string | undefined, message: string, line?: number): void {
+    const hidden = option !== undefined && this.isSecret(option);
+    this.problems.push({
+      section: this.section.name,
+      ...(option !== undefined ? { option } : {}),
+      ...(value !== undefined && !hidden ? { value } : {}),
+      message,
+      line: line ?? this.section.line,
+      severity,
+    });
+  }
+
+  get errors(): number {
+    return this.problems.filter((p) => p.severity !== 'warning').length;
+  }
+}

@@ -1,0 +1,245 @@
+import { findProvider } from '../providers/registry';
+import type { ProviderDef } from '../providers/types';
+import {
+  BOOL_HELP,
+  isDeviceName,
+  isFqdn,
+  isHost,
+  isHostPort,
+  isHttpUrl,
+  isIpv6Suffix,
+  isNetworkName,
+  isProxy,
+  parseBool,
+  parseCount,
+} from './checks';
+import { DURATION_HELP, DurationUnit, parseDuration, parseUnit } from './duration';
+import { fingerprint } from './fingerprint';
+import { isSecretOption, readProviderOptions, secretOptions } from './provider-fields';
+import { SectionReader } from './section-reader';
+import type { ConfigProblem, GlobalConfig, IpVersion, Ipv6Selection, ServiceConfig, SourceKind } from './types';
+import type { UciSection } from './uci';
+
+export const SOURCES: readonly SourceKind[] = ['network', 'interface', 'web', 'dns', 'script'];
+const IP_DNS_NAMES = ['opendns', 'cloudflare'];
+
+/** Interval options: name, its ddns-scripts unit option, the unit's default, the default, the minimum. */
+const INTERVALS = {
+  force: { option: 'force_interval', unit: 'force_unit', defUnit: 'hours', def: 72 * 3_600_000, min: 0 },
+  retry: { option: 'retry_interval', unit: 'retry_unit', defUnit: 'seconds', def: 60_000, min: 1000 },
+  check: { option: 'check_interval', unit: 'check_unit', defUnit: 'minutes', def: 600_000, min: 10_000 },
+} as const;
+
+function bool(r: SectionReader, name: string, def: boolean): boolean {
+  const got = r.single(name);
+  if (!got) return def;
+  const b = parseBool(got.text);
+  if (b === undefined) r.invalid(name, got, BOOL_HELP);
+  return b ?? def;
+}
+
+function checked(r: SectionReader, name: string, ok: (t: string) => boolean, allowed: string): string | undefined {
+  const got = r.single(name);
+  if (got && !ok(got.text)) {
+    r.invalid(name, got, allowed);
+    return undefined;
+  }
+  return got?.text;
+}
+
+function choice<T extends string>(r: SectionReader, name: string, values: readonly T[], def: T): T {
+  const got = checked(r, name, (t) => values.includes(t as T), values.join(', '));
+  return (got as T | undefined) ?? def;
+}
+
+function interval(r: SectionReader, which: keyof typeof INTERVALS): number {
+  const spec = INTERVALS[which];
+  let unit: DurationUnit = spec.defUnit;
+  const unitRead = r.single(spec.unit);
+  if (unitRead) {
+    const u = parseUnit(unitRead.text);
+    if (u) unit = u;
+    else r.invalid(spec.unit, unitRead, 'seconds, minutes, hours or days');
+  }
+  const got = r.single(spec.option);
+  if (!got) return spec.def;
+  const ms = parseDuration(got.text, unit);
+  if (ms === undefined) r.invalid(spec.option, got, DURATION_HELP);
+  else if (ms < spec.min && !(which === 'force' && ms === 0)) {
+    r.error(spec.option, got.text, `'${got.text}' is too short; the minimum is ${spec.min / 1000}s`, got.line);
+  }
+  return ms ?? spec.def;
+}
+
+/** `provider` (or ddns-scripts' `service_name`) resolved against the registry. */
+function provider(r: SectionReader, providers: readonly ProviderDef[]): ProviderDef | undefined {
+  const own = r.single('provider');
+  const alias = r.single('service_name');
+  const chosen = own ?? alias;
+  const option = own ? 'provider' : 'service_name';
+  if (!chosen) {
+    r.error('provider', undefined, 'required: the provider id (see `ddnsd providers`)');
+    return undefined;
+  }
+  const def = findProvider(chosen.text, providers);
+  if (!def) {
+    const ids = providers.map((p) => p.id);
+    const list = ids.length === 0 ? 'none are available' : `available: ${ids.slice(0, 15).join(', ')}${ids.length > 15 ? ', …' : ''}`;
+    r.error(option, chosen.text, `unknown provider '${chosen.text}' (${list}; see \`ddnsd providers\`)`, chosen.line);
+    return undefined;
+  }
+  if (own && alias && findProvider(alias.text, providers) !== def) {
+    r.error('service_name', alias.text, `'${alias.text}' names another provider than provider '${own.text}'; keep one of them`, alias.line);
+  }
+  return def;
+}
+
+function domain(r: SectionReader, text: string, line: number): string | undefined {
+  const name = text.replace(/\.$/, '');
+  if (isFqdn(name)) return name;
+  const hint = name.includes('@')
+    ? "ddns-scripts' host@zone form is not used here: put the record name in domain and the zone in the provider's zone option"
+    : 'use a full DNS name such as home.example.com (a leading *. is allowed)';
+  r.error('domain', text, `'${text}' is not a DNS name; ${hint}`, line);
+  return undefined;
+}
+
+/** `domain` (option or list), else ddns-scripts' `lookup_host`. */
+function domains(r: SectionReader): string[] {
+  const got = r.many('domain');
+  const lookup = r.single('lookup_host');
+  const names: string[] = [];
+  for (const text of got?.items ?? []) {
+    const d = domain(r, text, got!.line);
+    if (d && !names.includes(d)) names.push(d);
+  }
+  if (!got && lookup) {
+    const d = domain(r, lookup.text, lookup.line);
+    if (d) names.push(d);
+  } else if (lookup && got && !got.items.some((d) => d.replace(/\.$/, '') === lookup.text.replace(/\.$/, ''))) {
+    r.warn('lookup_host', lookup.text, `'${lookup.text}' is not one of the domains; ddnsd verifies each domain itself, so lookup_host is ignored`, lookup.line);
+  }
+  if (!got && !lookup) r.error('domain', undefined, "required: at least one record name (list domain 'home.example.com')");
+  return names;
+}
+
+function ipVersion(r: SectionReader): IpVersion {
+  if (r.has('ip_version')) {
+    r.use('use_ipv6');
+    return choice(r, 'ip_version', ['4', '6', 'both'] as const, '4');
+  }
+  return bool(r, 'use_ipv6', false) ? '6' : '4';
+}
+
+function list(r: SectionReader, name: string, ok: (t: string) => boolean, allowed: string): string[] {
+  const got = r.many(name);
+  const out: string[] = [];
+  for (const text of got?.items ?? []) {
+    if (ok(text)) out.push(text);
+    else r.invalid(name, { text, line: got!.line }, allowed);
+  }
+  return out;
+}
+
+function isIpDns(text: string): boolean {
+  if (IP_DNS_NAMES.includes(text)) return true;
+  const [host, server, ...rest] = text.split('@');
+  return rest.length === 0 && server !== undefined && isHost(host) && isHostPort(server);
+}
+
+/** Options of the address source; each needed option is required for its source. */
+function source(r: SectionReader) {
+  const kind = choice(r, 'ip_source', SOURCES, 'network');
+  const ipNetwork = checked(r, 'ip_network', isNetworkName, 'a network name from /etc/config/network (wan)');
+  const ipNetwork6 = checked(r, 'ip_network6', isNetworkName, 'a network name from /etc/config/network (wan6)');
+  const ipInterface = checked(r, 'ip_interface', isDeviceName, 'a Linux device name (eth1, pppoe-wan) or @alias');
+  const ipUrls = list(r, 'ip_url', isHttpUrl, 'http:// or https:// URLs');
+  const ipDns = list(r, 'ip_dns', isIpDns, `${IP_DNS_NAMES.join(', ')} or NAME@SERVER`);
+  const script = r.single('ip_script');
+  const ipScript = script?.text.trim().split(/\s+/).filter((a) => a !== '');
+  if (kind === 'interface' && !r.has('ip_interface')) r.error('ip_interface', undefined, 'required with ip_source interface');
+  if (kind === 'script' && !script) r.error('ip_script', undefined, 'required with ip_source script');
+  const unused: [string, SourceKind][] = [['ip_interface', 'interface'], ['ip_url', 'web'], ['ip_script', 'script'], ['ip_dns', 'dns']];
+  for (const [option, needs] of unused) {
+    if (r.has(option) && kind !== needs) r.warn(option, undefined, `is only used with ip_source ${needs} (ip_source is ${kind})`);
+  }
+  return { kind, ipNetwork, ipNetwork6, ipInterface, ipUrls, ipDns, ipScript };
+}
+
+function ipv6(r: SectionReader): Ipv6Selection {
+  const mode = choice(r, 'ip6_mode', ['auto', 'prefix'] as const, 'auto');
+  const allowed = 'an IPv6 host part such as ::1234 or ::a:b:c:d';
+  const suffix = checked(r, 'ip6_suffix', isIpv6Suffix, allowed);
+  const id = checked(r, 'ip6_interface_id', isIpv6Suffix, allowed);
+  if (suffix && id && suffix !== id) r.error('ip6_interface_id', id, 'differs from ip6_suffix; set only one of them');
+  const prefixInterface = checked(r, 'ip6_prefix_interface', isNetworkName, 'a LAN network name (lan)');
+  if (mode === 'prefix' && !suffix && !id && !r.has('ip6_suffix') && !r.has('ip6_interface_id')) {
+    r.error('ip6_suffix', undefined, 'required with ip6_mode prefix (the host part behind the delegated prefix)');
+  }
+  return { mode, ...(suffix ?? id ? { suffix: suffix ?? id } : {}), ...(prefixInterface ? { prefixInterface } : {}) };
+}
+
+function retryMaxCount(r: SectionReader): number {
+  const name = r.has('retry_max_count') ? 'retry_max_count' : 'retry_count';
+  r.use('retry_count');
+  const got = r.single(name);
+  if (!got) return 0;
+  const n = parseCount(got.text);
+  if (n === undefined) r.invalid(name, got, 'a whole number (0 = no limit)');
+  return n ?? 0;
+}
+
+function ttl(r: SectionReader): number | undefined {
+  const got = checked(r, 'ttl', (t) => (parseCount(t) ?? 0) >= 1, 'a whole number of seconds (1 or more)');
+  return got === undefined ? undefined : Number(got);
+}
+
+/** Read and validate one `config service 'NAME'` section; `problems` receives this section's problems only. */
+export function readService(
+  section: UciSection,
+  global: GlobalConfig,
+  providers: readonly ProviderDef[],
+  problems: ConfigProblem[],
+): ServiceConfig | undefined {
+  const names = secretOptions(undefined);
+  const r = new SectionReader(section, problems, (o) => isSecretOption(names, o));
+  if (section.anonymous) {
+    r.error(undefined, undefined, `service sections need a name (config service 'NAME'), found an unnamed one at line ${section.line}`);
+  }
+  const def = provider(r, providers);
+  for (const n of secretOptions(def)) names.add(n);
+  const src = source(r);
+  const svc: ServiceConfig = {
+    name: section.name,
+    enabled: bool(r, 'enabled', false),
+    provider: def?.id ?? '',
+    domains: domains(r),
+    ipVersion: ipVersion(r),
+    interface: checked(r, 'interface', isNetworkName, 'a network name from /etc/config/network (wan)') ?? 'wan',
+    interface6: checked(r, 'interface6', isNetworkName, 'a network name from /etc/config/network (wan6)'),
+    source: src.kind,
+    ipNetwork: src.ipNetwork,
+    ipNetwork6: src.ipNetwork6,
+    ipInterface: src.ipInterface,
+    ipUrls: src.ipUrls,
+    ipScript: src.ipScript,
+    ipDns: src.ipDns,
+    ipv6: ipv6(r),
+    allowPrivate: bool(r, 'upd_privateip', global.allowPrivate),
+    forceIntervalMs: interval(r, 'force'),
+    retryIntervalMs: interval(r, 'retry'),
+    retryMaxCount: retryMaxCount(r),
+    checkIntervalMs: interval(r, 'check'),
+    dnsServer: checked(r, 'dns_server', isHostPort, 'a host or address, optionally with :port'),
+    verify: bool(r, 'verify', true),
+    endpoint: checked(r, 'endpoint', (t) => isHttpUrl(t) || isHostPort(t), 'an http(s) URL, or host[:port] for DNS providers'),
+    proxy: checked(r, 'proxy', isProxy, '[user:pass@]host:port'),
+    ttl: ttl(r),
+    providerOptions: def ? readProviderOptions(r, def) : {},
+    fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
+  };
+  if (def) {
+    for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (see OPTIONS.md and \`ddnsd providers\`)`, o.line);
+  }
+  return r.errors > 0 ? undefined : svc;
+}
