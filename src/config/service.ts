@@ -141,6 +141,15 @@ function list(r: SectionReader, name: string, ok: (t: string) => boolean, allowe
   return out;
 }
 
+function isRegex(text: string): boolean {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isIpDns(text: string): boolean {
   if (IP_DNS_NAMES.includes(text)) return true;
   const [host, server, ...rest] = text.split('@');
@@ -155,15 +164,22 @@ function source(r: SectionReader) {
   const ipInterface = checked(r, 'ip_interface', isDeviceName, 'a Linux device name (eth1, pppoe-wan) or @alias');
   const ipUrls = list(r, 'ip_url', isHttpUrl, 'http:// or https:// URLs');
   const ipDns = list(r, 'ip_dns', isIpDns, `${IP_DNS_NAMES.join(', ')} or NAME@SERVER`);
+  const ipRegex = checked(r, 'ip_regex', isRegex, 'a regular expression whose match (or first group) is the address');
   const script = r.single('ip_script');
   const ipScript = script?.text.trim().split(/\s+/).filter((a) => a !== '');
   if (kind === 'interface' && !r.has('ip_interface')) r.error('ip_interface', undefined, 'required with ip_source interface');
   if (kind === 'script' && !script) r.error('ip_script', undefined, 'required with ip_source script');
-  const unused: [string, SourceKind][] = [['ip_interface', 'interface'], ['ip_url', 'web'], ['ip_script', 'script'], ['ip_dns', 'dns']];
+  const unused: [string, SourceKind][] = [
+    ['ip_interface', 'interface'],
+    ['ip_url', 'web'],
+    ['ip_regex', 'web'],
+    ['ip_script', 'script'],
+    ['ip_dns', 'dns'],
+  ];
   for (const [option, needs] of unused) {
     if (r.has(option) && kind !== needs) r.warn(option, undefined, `is only used with ip_source ${needs} (ip_source is ${kind})`);
   }
-  return { kind, ipNetwork, ipNetwork6, ipInterface, ipUrls, ipDns, ipScript };
+  return { kind, ipNetwork, ipNetwork6, ipInterface, ipUrls, ipRegex, ipDns, ipScript };
 }
 
 function ipv6(r: SectionReader): Ipv6Selection {
@@ -222,6 +238,7 @@ export function readService(
     ipNetwork6: src.ipNetwork6,
     ipInterface: src.ipInterface,
     ipUrls: src.ipUrls,
+    ipRegex: src.ipRegex,
     ipScript: src.ipScript,
     ipDns: src.ipDns,
     ipv6: ipv6(r),

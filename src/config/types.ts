@@ -42,6 +42,8 @@ export interface ServiceConfig {
   ipInterface?: string;
   /** `list ip_url` (source web): echo services, tried in order. Empty = built-in defaults. */
   ipUrls: string[];
+  /** `ip_regex` (source web): pattern whose match (or first group) is the address in the answer. */
+  ipRegex?: string;
   /** `ip_script` (source script): argument vector (split on whitespace, no shell). */
   ipScript?: string[];
   /** `list ip_dns` (source dns): `opendns`, `cloudflare` or `host@server`. Empty = defaults. */
