@@ -2,6 +2,7 @@ import type { ProviderDef } from './types';
 import { cloudflare } from './cloudflare';
 import { digitalocean } from './digitalocean';
 import { dnsimple } from './dnsimple';
+import { gandi } from './gandi';
 import { DYNDNS2_PROVIDERS } from './dyndns2-presets';
 import { rfc2136 } from './rfc2136';
 
@@ -14,6 +15,7 @@ export const PROVIDERS: readonly ProviderDef[] = [
   cloudflare,
   digitalocean,
   dnsimple,
+  gandi,
   ...DYNDNS2_PROVIDERS,
   rfc2136,
 ];

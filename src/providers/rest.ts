@@ -324,6 +324,11 @@ export function relativeName(fqdn: string, zone: string): string {
   throw new ProviderFailure('config', `${fqdn} is not inside the zone ${zone}; set option zone to the domain that holds it`);
 }
 
+/** One URL path segment; `@` stays literal (a legal path character, and how the APIs write the apex). */
+export function segment(text: string): string {
+  return encodeURIComponent(text).replace(/%40/g, '@');
+}
+
 // ---- options ----------------------------------------------------------------------------
 
 /** Reads a service's provider options, collecting every problem instead of throwing. */
