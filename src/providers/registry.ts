@@ -3,6 +3,7 @@ import { cloudflare } from './cloudflare';
 import { digitalocean } from './digitalocean';
 import { dnsimple } from './dnsimple';
 import { gandi } from './gandi';
+import { hetzner } from './hetzner';
 import { DYNDNS2_PROVIDERS } from './dyndns2-presets';
 import { rfc2136 } from './rfc2136';
 
@@ -16,6 +17,7 @@ export const PROVIDERS: readonly ProviderDef[] = [
   digitalocean,
   dnsimple,
   gandi,
+  hetzner,
   ...DYNDNS2_PROVIDERS,
   rfc2136,
 ];

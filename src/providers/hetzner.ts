@@ -1,0 +1,138 @@
+import type { ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate } from './types';
+import {
+  arr, brokenInstance, createField, eachRecord, normName, obj, OptionReader, ProviderFailure, relativeName, REST_CAPS,
+  RestApi, segment, str, testResult, tokenField, ttlField, written, zoneField,
+} from './rest';
+import type { Secret } from '../util/secret';
+
+/**
+ * Hetzner DNS through the Hetzner Cloud API (zones in the Hetzner Console), as ddns-scripts'
+ * `hetzner.cloud` does. Zones and record sets are addressed by name, so a change is one
+ * `set_records` action with no ids to look up. The older dns.hetzner.com API (header
+ * `Auth-API-Token`) is not spoken here.
+ */
+
+const BASE = 'https://api.hetzner.cloud/v1';
+const TITLE = 'Hetzner DNS';
+
+interface Settings {
+  token: Secret;
+  zone: string;
+  create: boolean;
+  ttl: number;
+  base: string;
+  proxy?: string;
+  secrets: Secret[];
+}
+
+export const hetzner: ProviderDef = {
+  id: 'hetzner',
+  title: TITLE,
+  aliases: ['hetzner.cloud', 'hetzner.com'],
+  fields: [
+    tokenField('A Hetzner Cloud API token with read & write permission, from the project that holds the zone (Security → API tokens).'),
+    zoneField('The zone name (e.g. example.com) or its numeric id.'),
+    createField(),
+    ttlField('60', 'TTL of record sets ddnsd creates. Existing record sets keep their TTL.'),
+  ],
+  capabilities: { ...REST_CAPS },
+  defaultEndpoint: BASE,
+  docs: 'https://docs.hetzner.cloud/reference/cloud#zone-rrset-actions',
+  create(options) {
+    const s = settings(options);
+    return s instanceof ProviderFailure ? brokenInstance(s) : instance(s);
+  },
+};
+
+function settings(options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
+  const o = new OptionReader(options, TITLE);
+  const token = o.secret('api_token');
+  const zone = normName(o.string('zone', true));
+  const create = o.bool('create');
+  const ttl = o.int('ttl', 60, 60, 2_147_483_647);
+  const base = o.endpoint(options.endpoint, BASE);
+  const proxy = o.string('proxy') || undefined;
+  return o.failure() ?? { token, zone, create, ttl, base, proxy, secrets: o.secrets };
+}
+
+function instance(s: Settings): ProviderInstance {
+  return {
+    update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => new Session(s, ctx).set(u)),
+    read: (records, ctx) => new Session(s, ctx).readAll(records),
+    test: (ctx) => testResult(s.secrets, () => new Session(s, ctx).check()),
+  };
+}
+
+/** `{"error":{"code":"not_found","message":"...","details":{}}}` */
+function errorText(data: unknown): string | undefined {
+  const e = obj(obj(data)?.error);
+  const code = str(e?.code);
+  const msg = str(e?.message);
+  return code && msg ? `${code}: ${msg}` : msg ?? code;
+}
+
+class Session {
+  readonly api: RestApi;
+
+  constructor(readonly s: Settings, readonly ctx: ProviderContext) {
+    this.api = new RestApi({
+      title: TITLE, baseUrl: s.base, headers: { Authorization: `Bearer ${s.token.reveal()}` }, secrets: s.secrets,
+      errorText, resetHeader: 'ratelimit-reset', proxy: s.proxy,
+    }, ctx);
+  }
+
+  /** Replace the set's records; a missing set (404) is created only when allowed. */
+  async set(u: RecordUpdate) {
+    const what = `set ${u.record.type} ${u.record.name}`;
+    try {
+      const r = await this.api.call('POST', `${this.rrsetPath(u.record)}/actions/set_records`, { body: { records: [{ value: u.address }] }, what });
+      actionOk(obj(r.data)?.action, what);
+      return written(TITLE, u);
+    } catch (e) {
+      if (!(e instanceof ProviderFailure && e.status === 404)) throw e;
+      if (!this.s.create) {
+        throw new ProviderFailure('nohost', `${TITLE}: zone ${this.s.zone} has no ${u.record.type} record named ${u.record.name}, or the zone is not in this project; add it, or set option create to 1 (${e.message})`);
+      }
+    }
+    const name = relativeName(u.record.name, this.s.zone) || '@';
+    const body = { name, type: u.record.type, ttl: this.s.ttl, records: [{ value: u.address }] };
+    const r = await this.api.call('POST', `${this.zonePath()}/rrsets`, { body, what: `create ${u.record.type} ${u.record.name}` });
+    actionOk(obj(r.data)?.action, `create ${u.record.type} ${u.record.name}`);
+    return written(TITLE, u, undefined, true);
+  }
+
+  async readAll(records: RecordRef[]): Promise<ReadResult[]> {
+    const out: ReadResult[] = [];
+    for (const rec of records) {
+      try {
+        const r = await this.api.call('GET', this.rrsetPath(rec), { what: `read ${rec.type} ${rec.name}` });
+        out.push({ record: rec, addresses: arr(obj(obj(r.data)?.rrset)?.records).map((x) => String(obj(x)?.value ?? '')) });
+      } catch (e) {
+        if (!(e instanceof ProviderFailure && e.status === 404)) throw e;
+        out.push({ record: rec, addresses: [] });
+      }
+    }
+    return out;
+  }
+
+  async check(): Promise<string> {
+    await this.api.call('GET', this.zonePath(), { what: `read zone ${this.s.zone}` });
+    return `${TITLE}: the token can read zone ${this.s.zone}`;
+  }
+
+  private zonePath(): string {
+    return `/zones/${segment(this.s.zone)}`;
+  }
+
+  private rrsetPath(rec: RecordRef): string {
+    return `${this.zonePath()}/rrsets/${segment(relativeName(rec.name, this.s.zone) || '@')}/${rec.type}`;
+  }
+}
+
+/** The API answers with an action; one that already failed is reported, a running one is fine. */
+function actionOk(action: unknown, what: string): void {
+  const a = obj(action);
+  if (str(a?.status) !== 'error') return;
+  const err = obj(a?.error);
+  throw new ProviderFailure('transient', `${TITLE}: could not ${what}: the action failed (${str(err?.code) ?? 'error'}: ${str(err?.message) ?? 'no reason given'}); will retry`);
+}
