@@ -67,6 +67,7 @@ export class Daemon implements DaemonApi {
   #store: StateStore;
   #started: number;
   #stopped = false;
+  #applied = false;
 
   private constructor(readonly opts: DaemonOptions) {
     this.logger = opts.sink.logger('');
@@ -75,19 +76,29 @@ export class Daemon implements DaemonApi {
     this.#store = new StateStore(opts.stateDir, () => this.#snapshot(), this.logger);
   }
 
-  /** Load state and configuration, connect to ubus, publish `ddnsd`, follow netifd, run the first checks. */
+  /** A daemon not yet started: `open()` it; `stop()` may come at any time (SIGTERM while waiting for ubusd). */
+  static create(opts: DaemonOptions): Daemon {
+    return new Daemon(opts);
+  }
+
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const d = new Daemon(opts);
-    if (opts.logLevel) opts.sink.level = opts.logLevel;
-    d.#fileState = await loadState(opts.stateDir, d.logger);
-    const loaded = await d.#readConfig();
-    d.#bus = await connectWithRetry(opts.connectBus, opts.clock, d.logger.child('ubus'), () => d.#stopped);
-    if (!d.#bus) return d;
-    d.#handles.push(await d.#bus.addObject('ddnsd', ddnsdMethods(d)));
-    d.#handles.push(await watchNetifd(d.#bus, d.logger.child('netifd'), (i, a, o) => d.#onInterface(i, a, o)));
-    await d.#apply(loaded ?? emptyConfig(), 'start');
-    d.logger.info(`ddnsd ${VERSION} running with ${d.#entries.size} service(s)`);
+    await d.open();
     return d;
+  }
+
+  /** Load state and configuration, connect to ubus, publish `ddnsd`, follow netifd, run the first checks. */
+  async open(): Promise<void> {
+    const { opts } = this;
+    if (opts.logLevel) opts.sink.level = opts.logLevel;
+    this.#fileState = await loadState(opts.stateDir, this.logger);
+    const loaded = await this.#readConfig();
+    this.#bus = await connectWithRetry(opts.connectBus, opts.clock, this.logger.child('ubus'), () => this.#stopped);
+    if (!this.#bus || this.#stopped) return;
+    this.#handles.push(await this.#bus.addObject('ddnsd', ddnsdMethods(this)));
+    this.#handles.push(await watchNetifd(this.#bus, this.logger.child('netifd'), (i, a, o) => this.#onInterface(i, a, o)));
+    await this.#apply(loaded ?? emptyConfig(), 'start');
+    this.logger.info(`ddnsd ${VERSION} running with ${this.#entries.size} service(s)`);
   }
 
   get bus(): EngineBus | undefined {
@@ -108,7 +119,8 @@ export class Daemon implements DaemonApi {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
-    await this.#store.save();
+    // Stopped before the configuration was applied: the state file on disk is still the truth.
+    if (this.#applied) await this.#store.save();
     await Promise.allSettled(this.#handles.map((h) => h.remove()));
     this.#bus?.close();
     this.logbook.close();
@@ -181,6 +193,7 @@ export class Daemon implements DaemonApi {
     }
     this.#entries = next;
     this.#fileState = { version: 1, services: {} };
+    this.#applied = true;
     for (const name of reply.started) this.#entries.get(name)?.runner?.trigger(why);
     void this.#store.save();
     return reply;

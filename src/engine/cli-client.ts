@@ -1,0 +1,57 @@
+import { EXIT, ExitError } from '../cli/io';
+import { UbusClient, UbusError, UbusStatus } from '../ubus';
+import { DEFAULT_SOCKET_PATH } from '../ubus/constants';
+
+/**
+ * How the CLI talks to a running daemon: connect to ubus, make sure `ddnsd` is on the bus
+ * (exit 3 otherwise), call a method. Errors become one-line messages with an exit code.
+ */
+
+export const SOCKET_HELP = `ubus socket (default ${DEFAULT_SOCKET_PATH})`;
+
+export type DaemonCall = (method: string, args?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+export async function withDaemon<T>(socketPath: string | undefined, fn: (call: DaemonCall) => Promise<T>): Promise<T> {
+  const path = socketPath ?? DEFAULT_SOCKET_PATH;
+  let client: UbusClient;
+  try {
+    client = await UbusClient.connect({ socketPath: path, timeoutMs: 15_000 });
+  } catch (err) {
+    throw new ExitError(EXIT.noDaemon, `ddnsd is not running: cannot reach ubus at ${path} (${(err as Error).message})`);
+  }
+  try {
+    const found = await client.lookup('ddnsd').catch(() => []);
+    if (found.length === 0) throw new ExitError(EXIT.noDaemon, 'ddnsd is not running: no ddnsd object on the bus (start it with /etc/init.d/ddnsd start)');
+    return await fn(async (method, args = {}) => {
+      try {
+        return (await client.call('ddnsd', method, args)) ?? {};
+      } catch (err) {
+        throw callError(method, args, err);
+      }
+    });
+  } finally {
+    client.close();
+  }
+}
+
+function callError(method: string, args: Record<string, unknown>, err: unknown): ExitError {
+  if (err instanceof UbusError && err.status === UbusStatus.NOT_FOUND && typeof args.service === 'string') {
+    return new ExitError(EXIT.problem, `ddnsd has no service named '${args.service}' (see \`ddnsd status\`)`);
+  }
+  if (err instanceof UbusError && err.status === UbusStatus.CONNECTION_FAILED) {
+    return new ExitError(EXIT.noDaemon, `ddnsd went away during ${method}: ${err.message}`);
+  }
+  return new ExitError(EXIT.problem, `ddnsd ${method} failed: ${(err as Error).message}`);
+}
+
+/** Unix seconds as local `YYYY-MM-DD HH:MM:SS`, or `-` for 0 (never). */
+export function formatTime(secs: unknown): string {
+  if (typeof secs !== 'number' || secs <= 0) return '-';
+  const d = new Date(secs * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function printJson(out: (text: string) => void, value: unknown): void {
+  out(JSON.stringify(value, null, 2) + '\n');
+}

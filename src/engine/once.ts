@@ -1,0 +1,94 @@
+import type { LoadedConfig, ServiceConfig } from '../config/types';
+import type { Source } from '../detect/types';
+import type { ProviderDef } from '../providers/types';
+import type { Clock } from '../util/clock';
+import type { LogSink } from '../util/log';
+import { errorText, runCheck, type CheckSummary } from './check';
+import { reconcileState } from './records';
+import { createProvider, serviceSecrets, USER_AGENT, type VerifierFactory } from './services';
+import type { ServiceState } from './state';
+
+/**
+ * `ddnsd update --once`: one check per service in this process, with no daemon, no ubus and
+ * no state (it verifies first, so an unchanged address is not resent). Prints what it did.
+ */
+
+export interface OnceOptions {
+  configPath: string;
+  service?: string;
+  force: boolean;
+  out: (text: string) => void;
+}
+
+export interface OnceDeps {
+  clock: Clock;
+  sink: LogSink;
+  providers: readonly ProviderDef[];
+  readConfig(path: string): Promise<string>;
+  loadConfig(text: string, opts: { providers: readonly ProviderDef[] }): LoadedConfig;
+  /** Sources without ubus; throws for `network`. */
+  sourceFactory(service: ServiceConfig): Source;
+  verifierFactory: VerifierFactory;
+}
+
+/** Returns true when every chosen service ended with its records up to date. */
+export async function runOnceWith(opts: OnceOptions, deps: OnceDeps): Promise<boolean> {
+  const loaded = await load(opts, deps);
+  if (!loaded) return false;
+  const rejected = loaded.rejected.filter((r) => !opts.service || r.name === opts.service);
+  for (const r of rejected) opts.out(`${r.name}: skipped, ${r.problems.map((p) => p.message).join('; ')}\n`);
+  const chosen = loaded.services.filter((s) => (opts.service ? s.name === opts.service : s.enabled));
+  if (opts.service && chosen.length === 0 && rejected.length === 0) {
+    opts.out(`no service named '${opts.service}' in ${opts.configPath}\n`);
+    return false;
+  }
+  let ok = rejected.length === 0;
+  for (const s of chosen) ok = (await onceService(s, opts, deps)) && ok;
+  return ok;
+}
+
+async function load(opts: OnceOptions, deps: OnceDeps): Promise<LoadedConfig | undefined> {
+  try {
+    return deps.loadConfig(await deps.readConfig(opts.configPath), { providers: deps.providers });
+  } catch (err) {
+    opts.out(`cannot load ${opts.configPath}: ${errorText(err)}\n`);
+    return undefined;
+  }
+}
+
+async function onceService(service: ServiceConfig, opts: OnceOptions, deps: OnceDeps): Promise<boolean> {
+  if (service.source === 'network') {
+    opts.out(`${service.name}: source 'network' asks netifd over ubus, which --once does not use; set ip_source to interface, web, dns or script\n`);
+    return false;
+  }
+  const state = reconcileState({ ...service, enabled: true }, undefined);
+  let summary: CheckSummary;
+  try {
+    const { def, instance } = createProvider(service, deps.providers);
+    summary = await runCheck(service, state, {
+      clock: deps.clock,
+      log: deps.sink.logger(service.name),
+      source: deps.sourceFactory(service),
+      provider: instance,
+      capabilities: def.capabilities,
+      verifier: service.verify ? deps.verifierFactory(service, instance, def) : undefined,
+      userAgent: USER_AGENT,
+      secrets: serviceSecrets(service),
+    }, { force: opts.force, reason: 'update --once' });
+  } catch (err) {
+    opts.out(`${service.name}: ${errorText(err)}\n`);
+    return false;
+  }
+  opts.out(describe(service, state, summary));
+  return state.records.every((r) => r.status === 'ok');
+}
+
+function describe(service: ServiceConfig, state: ServiceState, s: CheckSummary): string {
+  const lines = [`${service.name}: ${s.requests} update request(s)`];
+  for (const d of s.detections) for (const w of d.warnings) lines.push(`  warning: ${w}`);
+  for (const r of state.records) {
+    const verified = r.verified ? ', verified' : '';
+    lines.push(`  ${r.name} ${r.type}: ${r.status}${verified}, detected ${r.detected ?? '-'}, registered ${r.registered ?? '-'}: ${r.lastResult ?? ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
