@@ -1,0 +1,72 @@
+// The procd init script, run by a stand-in rc.common whose procd.sh records every procd
+// call: the daemon's command line, respawn, the config file procd watches, the reload
+// signal, stdout/stderr to logd, and the reload trigger on config `ddnsd`.
+import t from 'tap';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, run } from './helpers';
+
+const INIT = join(REPO, 'openwrt/files/ddnsd.init');
+const RC = join(REPO, 'test/support/openwrt/rc.common');
+
+const SERVICE = (script: string) => [
+  `procd_open_service [ddnsd] [${script}]`,
+  'procd_open_instance [ddnsd]',
+  'procd_set_param [command] [/usr/bin/ddnsd] [run] [--config] [/etc/config/ddnsd]',
+  'procd_set_param [file] [/etc/config/ddnsd]',
+  'procd_set_param [reload_signal] [HUP]',
+  'procd_set_param [respawn]',
+  'procd_set_param [stdout] [1]',
+  'procd_set_param [stderr] [1]',
+  'procd_set_param [term_timeout] [10]',
+  'procd_close_instance',
+  'procd_open_trigger',
+  'procd_add_reload_trigger [ddnsd]',
+  'procd_close_trigger',
+  'procd_close_service',
+];
+
+function rc(dir: string, action: string) {
+  const script = join(dir, 'init.d', 'ddnsd');
+  mkdirSync(join(dir, 'init.d'), { recursive: true });
+  copyFileSync(INIT, script);
+  const log = join(dir, `procd-${action}.log`);
+  const r = run('sh', [RC, script, action], { env: { ...process.env, PROCD_LOG: log } });
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    /* no call recorded */
+  }
+  return { ...r, lines, script };
+}
+
+t.test('the init script passes sh -n', async (t) => {
+  const r = run('sh', ['-n', INIT]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(readFileSync(INIT, 'utf8'), /^#!\/bin\/sh \/etc\/rc.common\n/, 'run through rc.common');
+});
+
+t.test('start sends the whole service definition to procd', async (t) => {
+  const r = rc(t.testdir(), 'start');
+  t.equal(r.code, 0, r.stderr);
+  t.same(r.lines, SERVICE(r.script));
+});
+
+t.test('reload re-sends the definition: procd sees the changed config md5 and sends HUP', async (t) => {
+  const r = rc(t.testdir(), 'reload');
+  t.equal(r.code, 0, r.stderr);
+  t.same(r.lines, SERVICE(r.script), 'no reload_service of its own: the file + reload_signal idiom');
+});
+
+t.test('stop asks procd to kill the instance', async (t) => {
+  const r = rc(t.testdir(), 'stop');
+  t.equal(r.code, 0, r.stderr);
+  t.same(r.lines, ['procd_kill [ddnsd]']);
+});
+
+t.test('enable orders the service after the network (START=95, STOP=10)', async (t) => {
+  const r = rc(t.testdir(), 'enable');
+  t.equal(r.code, 0, r.stderr);
+  t.same(r.lines, ['rc.common [enable] [S95] [K10]']);
+});
