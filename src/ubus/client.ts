@@ -54,7 +54,7 @@ type Table = Record<string, unknown>;
 
 interface ObjectRecord { name: string; local: LocalObject & { kind: 'methods' } }
 interface ListenerRecord { patterns: string[]; local: LocalObject & { kind: 'listener' } }
-interface SubscriptionRecord { path: string; local: LocalObject & { kind: 'subscriber' }; target: number | undefined }
+interface SubscriptionRecord { path: string; local: LocalObject & { kind: 'subscriber' }; target: number | undefined; attaching: boolean }
 
 export class UbusClient {
   readonly #path: string;
@@ -272,7 +272,7 @@ export class UbusClient {
    * back (netifd restarting) and across reconnects.
    */
   async subscribe(path: string, onNotify: (type: string, data: Table) => void): Promise<Removable> {
-    const rec: SubscriptionRecord = { path, target: undefined, local: { kind: 'subscriber', id: 0, onNotify, onLost: () => this.#lost(rec) } };
+    const rec: SubscriptionRecord = { path, target: undefined, attaching: false, local: { kind: 'subscriber', id: 0, onNotify, onLost: () => this.#lost(rec) } };
     await this.#newObject([], rec.local, `ubus subscribe ${path}`);
     try {
       await this.#attach(rec);
@@ -297,9 +297,14 @@ export class UbusClient {
   /** LOOKUP the target and SUBSCRIBE our subscriber object to it. */
   async #attach(rec: SubscriptionRecord): Promise<void> {
     const label = `ubus subscribe ${rec.path}`;
-    const target = await this.#resolve(rec.path, label, undefined);
-    await this.#request(MsgType.SUBSCRIBE, 0, [at.u32(Attr.OBJID, rec.local.id), at.u32(Attr.TARGET, target)], label);
-    rec.target = target;
+    rec.attaching = true; // one attempt at a time, or ubusd would count us twice
+    try {
+      const target = await this.#resolve(rec.path, label, undefined);
+      await this.#request(MsgType.SUBSCRIBE, 0, [at.u32(Attr.OBJID, rec.local.id), at.u32(Attr.TARGET, target)], label);
+      rec.target = target;
+    } finally {
+      rec.attaching = false;
+    }
   }
 
   /** ubusd told us the target went away: wait for an object of that path to appear again. */
@@ -310,7 +315,7 @@ export class UbusClient {
   }
 
   async #reattach(rec: SubscriptionRecord): Promise<void> {
-    if (!this.#subs.has(rec) || rec.target !== undefined || rec.local.id === 0) return;
+    if (!this.#subs.has(rec) || rec.target !== undefined || rec.attaching || rec.local.id === 0) return;
     try {
       await this.#attach(rec);
       this.#log.info(`subscribed to ubus object ${rec.path} again`);
