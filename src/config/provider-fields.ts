@@ -14,8 +14,12 @@ export function secretOptions(provider: ProviderDef | undefined): Set<string> {
   return names;
 }
 
-export function isSecretOption(names: ReadonlySet<string>, option: string): boolean {
-  return names.has(option) || SECRET_NAME.test(option);
+/**
+ * Secret by the provider's word, or (with `byName`) by a name that looks like a credential:
+ * used when the provider is unknown, and for the fingerprint, where hashing too much is harmless.
+ */
+export function isSecretOption(names: ReadonlySet<string>, option: string, byName = true): boolean {
+  return names.has(option) || (byName && SECRET_NAME.test(option));
 }
 
 /** What a field accepts, for messages. */

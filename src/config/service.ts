@@ -205,6 +205,16 @@ function retryMaxCount(r: SectionReader): number {
   return n ?? 0;
 }
 
+const ENDPOINT_HELP = 'an http(s) URL, or host[:port] for DNS providers';
+
+function isEndpoint(text: string): boolean {
+  return isHttpUrl(text) || isHostPort(text);
+}
+
+function numberOrUndefined(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Number(text);
+}
+
 function ttl(r: SectionReader): number | undefined {
   const got = checked(r, 'ttl', (t) => (parseCount(t) ?? 0) >= 1, 'a whole number of seconds (1 or more)');
   return got === undefined ? undefined : Number(got);
@@ -218,12 +228,22 @@ export function readService(
   problems: ConfigProblem[],
 ): ServiceConfig | undefined {
   const names = secretOptions(undefined);
-  const r = new SectionReader(section, problems, (o) => isSecretOption(names, o));
+  let known = false;
+  const r = new SectionReader(section, problems, (o) => isSecretOption(names, o, !known));
   if (section.anonymous) {
     r.error(undefined, undefined, `service sections need a name (config service 'NAME'), found an unnamed one at line ${section.line}`);
   }
   const def = provider(r, providers);
   for (const n of secretOptions(def)) names.add(n);
+  known = def !== undefined;
+  const providerOptions = def ? readProviderOptions(r, def) : {};
+  // A provider may declare a common option as its own field (dyndns2's endpoint, ttl): then
+  // the field's check is the one that applies, and the common value is taken from it.
+  const declared = (name: string) => def?.fields.some((f) => f.name === name) ?? false;
+  const fromField = (name: string) => {
+    const v = providerOptions[name];
+    return typeof v === 'string' ? v : undefined;
+  };
   const src = source(r);
   const svc: ServiceConfig = {
     name: section.name,
@@ -249,10 +269,10 @@ export function readService(
     checkIntervalMs: interval(r, 'check'),
     dnsServer: checked(r, 'dns_server', isHostPort, 'a host or address, optionally with :port'),
     verify: bool(r, 'verify', true),
-    endpoint: checked(r, 'endpoint', (t) => isHttpUrl(t) || isHostPort(t), 'an http(s) URL, or host[:port] for DNS providers'),
+    endpoint: declared('endpoint') ? fromField('endpoint') : checked(r, 'endpoint', isEndpoint, ENDPOINT_HELP),
     proxy: checked(r, 'proxy', isProxy, '[user:pass@]host:port'),
-    ttl: ttl(r),
-    providerOptions: def ? readProviderOptions(r, def) : {},
+    ttl: declared('ttl') ? numberOrUndefined(fromField('ttl')) : ttl(r),
+    providerOptions,
     fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
   };
   if (def) {
