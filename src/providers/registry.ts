@@ -5,6 +5,7 @@ import { dnsimple } from './dnsimple';
 import { gandi } from './gandi';
 import { hetzner } from './hetzner';
 import { DYNDNS2_PROVIDERS } from './dyndns2-presets';
+import { porkbun } from './porkbun';
 import { rfc2136 } from './rfc2136';
 
 /**
@@ -19,6 +20,7 @@ export const PROVIDERS: readonly ProviderDef[] = [
   gandi,
   hetzner,
   ...DYNDNS2_PROVIDERS,
+  porkbun,
   rfc2136,
 ];
 
