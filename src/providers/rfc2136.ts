@@ -9,6 +9,7 @@ import { addressRdata } from '../net/dns/rdata';
 import { exchange } from '../net/dns/transport';
 import { findTsig, isTsigAlgorithm, keyBytes, signMessage, TSIG_ALGORITHMS, verifyMessage, type TsigKey } from '../net/dns/tsig';
 import { present, replaceRRset, updateMessage } from '../net/dns/update';
+import type { Clock } from '../util/clock';
 import { Secret } from '../util/secret';
 import type {
   Outcome, ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate, UpdateResult,
@@ -33,6 +34,8 @@ export interface Rfc2136Deps {
   /** Unix milliseconds for TSIG time stamps (tests move it to provoke BADTIME). */
   now?: () => number;
   timeoutMs?: number;
+  /** Time source for request timeouts (tests pass a FakeClock). */
+  clock?: Clock;
 }
 
 /** Requests above this go over TCP from the start (RFC 2136 section 3.8 leaves UDP to small ones). */
@@ -160,10 +163,12 @@ function failure(e: unknown): Verdict {
 class Rfc2136 implements ProviderInstance {
   readonly #now: () => number;
   readonly #timeoutMs?: number;
+  readonly #clock?: Clock;
 
   constructor(readonly settings: Settings | string, deps: Rfc2136Deps) {
     this.#now = deps.now ?? Date.now;
     this.#timeoutMs = deps.timeoutMs;
+    this.#clock = deps.clock;
   }
 
   async update(updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]> {
@@ -212,7 +217,7 @@ class Rfc2136 implements ProviderInstance {
   }
 
   #target(s: Settings) {
-    return { server: s.server, port: s.port, tcp: s.tcp, timeoutMs: this.#timeoutMs };
+    return { server: s.server, port: s.port, tcp: s.tcp, timeoutMs: this.#timeoutMs, clock: this.#clock };
   }
 
   async #zoneOf(s: Settings, name: string, ctx: ProviderContext): Promise<string | Verdict> {
