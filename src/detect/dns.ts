@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { DnsResult, QueryOptions } from '../net/dns/query';
 import type { Clock } from '../util/clock';
 import { failed, selectAddress, summarizeDrops } from './select';
+import { errorText } from './text';
 import type { Candidate, Detection, DetectContext, Family, Source } from './types';
 
 /**
@@ -62,8 +63,6 @@ export function parseDnsEntry(entry: string, known: Record<string, Resolver>): R
   return { name: m[1], txt: false, class: 'IN', servers: { 4: server, 6: server }, port };
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /** The server as an address of `family`, so the query leaves over that family. */
 async function serverAddress(server: string, family: Family): Promise<string> {
   if (isIP(server)) return server;
@@ -88,7 +87,7 @@ export function dnsSource(opts: DnsSourceOptions, deps: DnsDeps): Source {
         timeoutMs: opts.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS, signal: ctx.signal, clock: deps.clock,
       });
     } catch (e) {
-      return message(e);
+      return errorText(e);
     }
     if (res.rcode !== 0) return `the server answered ${res.rcodeName}`;
     const code = { A: 1, AAAA: 28, TXT: 16 }[type];

@@ -2,6 +2,7 @@ import type { Ipv6Selection } from '../config/types';
 import { normalizeAddress } from '../net/address';
 import { readIfInet6, kernelFacts, type KernelAddress } from './interface';
 import { applySuffix, failed, selectAddress, toDetection, wanWarnings, type AddressFacts } from './select';
+import { errorText } from './text';
 import type { Detection, DetectContext, Family, Source } from './types';
 
 /**
@@ -33,7 +34,6 @@ type Status = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const describe = (v: unknown) => (Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v);
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function downText(name: string, s: Status): string {
   const parts = [`network ${name} is down`];
@@ -52,7 +52,7 @@ async function fetchStatus(call: UbusCall, name: string): Promise<Status | strin
   } catch (e) {
     // ubus status 4 (UBUS_STATUS_NOT_FOUND): the object does not exist.
     if ((e as { status?: unknown }).status === 4) return `netifd has no network '${name}' (no ubus object ${object})`;
-    return `ubus call ${object} status failed: ${message(e)}`;
+    return `ubus call ${object} status failed: ${errorText(e)}`;
   }
   if (reply === undefined) return `netifd has no network '${name}' (ubus call ${object} status returned nothing)`;
   if (!isObject(reply)) return `ubus call ${object} status returned ${describe(reply)}, not an object`;

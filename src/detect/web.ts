@@ -1,5 +1,6 @@
 import { HttpError, type HttpRequest, type HttpResponse } from '../net/http';
 import { failed, selectAddress, type AddressFacts } from './select';
+import { errorText, quote } from './text';
 import type { Candidate, Detection, DetectContext, Family, Source } from './types';
 
 /**
@@ -34,12 +35,6 @@ export interface WebSourceOptions {
 
 export interface WebDeps {
   request: RequestFn;
-}
-
-/** A short, printable quote of what a server sent, for an error message. */
-export function quote(body: string, max = 40): string {
-  const flat = body.replace(/\s+/g, ' ').trim().replace(/[^\x20-\x7e]/g, '?');
-  return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }
 
 const HTTP_KIND: Record<string, string> = {
@@ -87,7 +82,7 @@ export function webSource(opts: WebSourceOptions, deps: WebDeps): Source {
       });
     } catch (e) {
       if (e instanceof HttpError) return `${HTTP_KIND[e.kind] ?? e.kind} (${e.message})`;
-      return e instanceof Error ? e.message : String(e);
+      return errorText(e);
     }
     if (res.status < 200 || res.status > 299) return `HTTP ${res.status}: ${quote(res.body)}`;
     const got = extract(res.body, regex as RegExp | undefined);
