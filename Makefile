@@ -44,9 +44,11 @@ smoke: dist/ddnsd
 
 packages: ipk
 
+# dist/ddnsd_<version>-r1_<arch>.ipk per arch (router executables from dist/release when
+# `make release` made them, else x86_64 from dist/ddnsd) and dist/luci-app-ddnsd_<version>-r1_all.ipk.
+# Reproducible: mtimes are SOURCE_DATE_EPOCH or the last commit's time.
 ipk: dist/ddnsd
-	@if [ -f openwrt/tools/ipk.cjs ]; then $(NODE) openwrt/tools/ipk.cjs --version $(VERSION) --exe dist/ddnsd --out dist; \
-	 else echo "ipk: packer not built yet"; fi
+	$(NODE) openwrt/tools/ipk.cjs --version $(VERSION) --exe dist/ddnsd --out dist --release-dir dist/release
 
 test: deps dist/ddnsd
 	$(TAP)
