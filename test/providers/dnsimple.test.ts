@@ -1,4 +1,5 @@
 import t from 'tap';
+import { createServer, type AddressInfo } from 'node:net';
 import { FakeHttp, type ExpectedRequest } from '../support/fake-http';
 import { fixtureReply, listFixtures, usedFixtures } from '../support/dnsimple-fixtures';
 import { dnsimple } from '../../src/providers/dnsimple';
@@ -287,4 +288,21 @@ t.test('no server: network', async (t) => {
 
 t.test('every official fixture file was used above with an expected outcome', async (t) => {
   t.strictSame(usedFixtures(), listFixtures());
+});
+
+t.test('sandbox: the requests go to the sandbox API (seen by a loopback proxy that refuses every CONNECT)', async (t) => {
+  const targets: string[] = [];
+  const proxy = createServer((sock) => {
+    sock.once('data', (d) => {
+      targets.push(d.toString('latin1').split('\r\n')[0]);
+      sock.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+  const port = (proxy.address() as AddressInfo).port;
+  const r = await dnsimple.create({ api_token: TOKEN, zone: 'example.com', sandbox: '1', proxy: `127.0.0.1:${port}` }).update([HOME], makeCtx());
+  t.equal(targets.length, 1);
+  t.match(targets[0], /^CONNECT api\.sandbox\.dnsimple\.com(:443)? HTTP\/1\.1$/);
+  t.match(r, [{ outcome: 'network', message: /proxy answered 403 to CONNECT for api\.sandbox\.dnsimple\.com/ }]);
 });
