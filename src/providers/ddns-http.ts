@@ -1,7 +1,7 @@
 import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
 import { redact, type Secret } from '../util/secret';
-import { ProviderFailure, snippet } from './rest';
-import type { Outcome, ProviderContext, RecordUpdate, UpdateResult } from './types';
+import { type OptionReader, ProviderFailure, snippet } from './rest';
+import type { Outcome, ProviderContext, ProviderOptions, RecordUpdate, UpdateResult } from './types';
 
 /**
  * What the update-URL providers (the dyndns2 family, deSEC, DuckDNS, FreeDNS, Namecheap,
@@ -152,4 +152,47 @@ export function byName(updates: RecordUpdate[]): Map<string, RecordUpdate[]> {
 /** The address to set for one family among a name's updates. */
 export function addressOf(list: RecordUpdate[], type: 'A' | 'AAAA'): string | undefined {
   return list.find((u) => u.record.type === type)?.address;
+}
+
+/** `option endpoint` (checked, applied to the default URL) and `option proxy`, as every provider here reads them. */
+export function readEndpoint(
+  o: OptionReader, options: ProviderOptions & { endpoint?: string }, defaultUrl: string,
+): { url: string; proxy?: string; endpoint?: string } {
+  const endpoint = (typeof options.endpoint === 'string' ? options.endpoint.trim() : '') || o.string('endpoint') || undefined;
+  const bad = endpointProblem(endpoint);
+  if (bad) o.problems.push(bad);
+  return { url: bad ? defaultUrl : withEndpoint(defaultUrl, endpoint), proxy: o.string('proxy') || undefined, endpoint };
+}
+
+/** Failures that hold for the whole account: sending the next request would fail the same way. */
+function accountWide(f: ProviderFailure): boolean {
+  return f.outcome === 'auth' || f.outcome === 'network' || f.status === 429 || (f.status !== undefined && f.status >= 500);
+}
+
+/**
+ * Send one request per group (the records it sets, in order) and collect one result per
+ * update, in input order. A failure thrown for a group becomes its records' results; an
+ * account-wide one (bad credentials, no network, rate limit, outage) is copied to the
+ * groups not yet sent instead of sending requests that must fail the same way.
+ */
+export async function eachGroup(
+  updates: RecordUpdate[], groups: RecordUpdate[][], secrets: Secret[],
+  fn: (group: RecordUpdate[]) => Promise<UpdateResult[]>,
+): Promise<UpdateResult[]> {
+  const out = new Map<RecordUpdate, UpdateResult>();
+  let stop: ProviderFailure | undefined;
+  for (const g of groups) {
+    try {
+      if (stop) throw stop;
+      const rs = await fn(g);
+      rs.forEach((r, i) => out.set(g[i], r));
+      const bad = rs.find((r) => r.outcome === 'auth');
+      if (bad) stop = new ProviderFailure('auth', bad.message);
+    } catch (e) {
+      const f = toFailure(e);
+      if (accountWide(f)) stop = f;
+      failAll(g, f, secrets).forEach((r, i) => out.set(g[i], r));
+    }
+  }
+  return updates.map((u) => out.get(u) ?? result(u, 'transient', 'no request was made for this record (internal error)', secrets, WAIT.serverFault));
 }

@@ -1,6 +1,6 @@
 import { basicAuth, type HttpResponse } from '../net/http';
 import type { Secret } from '../util/secret';
-import { addressOf, byName, endpointProblem, failAll, result, send, statusFailure, toFailure, withEndpoint } from './ddns-http';
+import { addressOf, byName, eachGroup, readEndpoint, result, send, statusFailure } from './ddns-http';
 import { knownCode, parseReply } from './dyndns2-reply';
 import { brokenInstance, OptionReader, ProviderFailure } from './rest';
 import type { FieldSpec, ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, RecordUpdate, UpdateResult } from './types';
@@ -85,12 +85,8 @@ function readSettings(p: Dyndns2Profile, options: ProviderOptions & { endpoint?:
   const username = p.userIsHostname ? o.string('username') : o.string('username', true);
   const password = o.secret('password');
   const contact = o.string('contact');
-  const proxy = o.string('proxy') || undefined;
-  const endpoint = (typeof options.endpoint === 'string' ? options.endpoint : '') || o.string('endpoint');
-  const bad = endpointProblem(endpoint);
-  if (bad) o.problems.push(bad);
+  const { url, proxy, endpoint } = readEndpoint(o, options, p.url ?? 'https://dyndns2.invalid/nic/update');
   if (!p.url && !endpoint) o.problems.push('option endpoint is required: the address of the dyndns2 server');
-  const url = withEndpoint(p.url ?? 'https://invalid/nic/update', endpoint || undefined);
   return o.failure() ?? { url, username, password, contact, proxy, secrets: o.secrets };
 }
 
@@ -156,51 +152,34 @@ export function requestUrl(p: Dyndns2Profile, base: string, b: Batch): string {
   return base + sep + params.map(([k, v]) => `${q(k)}=${q(v)}`).join('&');
 }
 
-async function update(p: Dyndns2Profile, s: Settings, updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]> {
-  const results = new Map<RecordUpdate, UpdateResult>();
-  let stop: ProviderFailure | undefined;
-  for (const b of batches(p, updates)) {
-    const flat = b.records.flat();
-    if (stop) {
-      failAll(flat, stop, s.secrets).forEach((r, i) => results.set(flat[i], r));
-      continue;
-    }
-    try {
-      const res = await send(ctx, {
-        title: p.title,
-        what: `update ${b.hosts.join(', ')}`,
-        req: {
-          method: 'GET', url: requestUrl(p, s.url, b), proxy: s.proxy,
-          headers: { Authorization: basicAuth(p.userIsHostname && !s.username ? b.hosts[0] : s.username, s.password) },
-          userAgent: p.userAgent?.(ctx.userAgent, s.contact),
-        },
-        secrets: s.secrets,
-      });
-      const rs = classify(p, s, b, res, ctx);
-      rs.forEach((r, i) => results.set(flat[i], r));
-      // Bad credentials, a rate limit or an outage hold for the whole account: send no more.
-      const account = rs.find((r) => r.outcome === 'auth' || (res.status === 429 || res.status >= 500));
-      if (account) stop = new ProviderFailure(account.outcome, account.message, { retryAfterMs: account.retryAfterMs });
-    } catch (e) {
-      const f = toFailure(e);
-      if (f.outcome === 'network' || f.outcome === 'auth') stop = f; // the next request would fail the same way
-      failAll(flat, f, s.secrets).forEach((r, i) => results.set(flat[i], r));
-    }
-  }
-  return updates.map((u) => results.get(u)!);
+function update(p: Dyndns2Profile, s: Settings, updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]> {
+  const list = batches(p, updates);
+  const byGroup = new Map(list.map((b) => [b.records.flat(), b] as const));
+  return eachGroup(updates, [...byGroup.keys()], s.secrets, async (flat) => {
+    const b = byGroup.get(flat)!;
+    const res = await send(ctx, {
+      title: p.title,
+      what: `update ${b.hosts.join(', ')}`,
+      req: {
+        method: 'GET', url: requestUrl(p, s.url, b), proxy: s.proxy,
+        headers: { Authorization: basicAuth(p.userIsHostname && !s.username ? b.hosts[0] : s.username, s.password) },
+        userAgent: p.userAgent?.(ctx.userAgent, s.contact),
+      },
+      secrets: s.secrets,
+    });
+    return classify(p, s, b, res, ctx);
+  });
 }
 
 /** One result per record of the batch, in `b.records.flat()` order. */
 function classify(p: Dyndns2Profile, s: Settings, b: Batch, res: HttpResponse, ctx: ProviderContext): UpdateResult[] {
-  const flat = b.records.flat();
   const now = (ctx.now ?? Date.now)();
   const call = { title: p.title, what: `update ${b.hosts.join(', ')}` };
   const bodyCode = knownCode(res.body.trim().split(/\s+/)[0] ?? '');
   const hard = res.status === 401 || res.status === 429 || res.status >= 500;
   if (hard || (res.status >= 300 && !bodyCode)) {
-    const f = statusFailure(res, call, now, { 403: 'nohost', 404: 'nohost' })
+    throw statusFailure(res, call, now, { 403: 'nohost', 404: 'nohost' })
       ?? new ProviderFailure('config', `${p.title} answered HTTP ${res.status} to "${call.what}"; check the endpoint`);
-    return failAll(flat, f, s.secrets);
   }
   const parsed = parseReply(res.body, b.hosts.length);
   for (const w of parsed.warnings) ctx.log.warn(`${p.title}: ${w}`);
