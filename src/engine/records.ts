@@ -30,6 +30,7 @@ export function reconcileState(service: ServiceConfig, old: ServiceState | undef
     records,
     failures: changed ? 0 : old?.failures ?? 0,
     notBefore: changed ? undefined : old?.notBefore,
+    lastDelayMs: changed ? undefined : old?.lastDelayMs,
     cache: { ...(old?.cache ?? {}) },
   };
 }

@@ -113,13 +113,14 @@ export class ServiceRunner {
       if (s.action === 'updated' || s.action === 'none') {
         st.failures = 0;
         st.notBefore = undefined;
+        st.lastDelayMs = undefined;
       }
       return;
     }
     st.failures++;
     const max = this.service.retryMaxCount;
     const delay = backoffDelay({
-      streak: st.failures,
+      previousMs: st.lastDelayMs,
       baseMs: this.service.retryIntervalMs,
       retryAfterMs: s.retryAfterMs,
       kind: s.retryKind ?? 'network',
@@ -127,6 +128,7 @@ export class ServiceRunner {
     });
     // A provider's "not before" holds even for events and manual updates; a network failure does not (the next event may bring the route).
     if (s.retryKind === 'transient') st.notBefore = now + delay;
+    st.lastDelayMs = delay;
     if (max > 0 && st.failures > max) {
       this.#giveUp(max);
       return;

@@ -38,6 +38,8 @@ export interface ServiceState {
   failures: number;
   /** Unix ms: no provider request before this (backoff, provider minimum wait). */
   notBefore?: number;
+  /** The last backoff wait, which the next one doubles. */
+  lastDelayMs?: number;
   /** Provider cache (zone ids, record ids). */
   cache: Record<string, string>;
 }
@@ -95,6 +97,7 @@ function parseService(name: string, raw: unknown): ServiceState {
     records: raw.records.map((r, i) => parseRecord(`${name}.records[${i}]`, r)),
     failures: typeof raw.failures === 'number' ? raw.failures : 0,
     notBefore: typeof raw.notBefore === 'number' ? raw.notBefore : undefined,
+    lastDelayMs: typeof raw.lastDelayMs === 'number' ? raw.lastDelayMs : undefined,
     cache,
   };
 }
