@@ -31,7 +31,10 @@ interface Settings {
 }
 
 export interface Rfc2136Deps {
-  /** Unix milliseconds for TSIG time stamps (tests move it to provoke BADTIME). */
+  /**
+   * Unix milliseconds for TSIG time stamps (tests move it to provoke BADTIME). Not ctx.now:
+   * the server compares this with its own clock, so it must be the real time.
+   */
   now?: () => number;
   timeoutMs?: number;
   /** Time source for request timeouts (tests pass a FakeClock). */
@@ -94,30 +97,18 @@ interface Verdict {
   message: string;
 }
 
-const RCODE_OUTCOME: Record<number, Outcome> = {
-  [RCODE.NOERROR]: 'ok',
-  [RCODE.REFUSED]: 'auth',
-  [RCODE.NOTAUTH]: 'auth',
-  [RCODE.BADSIG]: 'auth',
-  [RCODE.BADKEY]: 'auth',
-  [RCODE.NOTZONE]: 'config',
-  [RCODE.NXDOMAIN]: 'config',
-  [RCODE.FORMERR]: 'config',
-  [RCODE.NOTIMP]: 'config',
-  [RCODE.SERVFAIL]: 'transient',
-  [RCODE.BADTIME]: 'transient',
-};
-
-const RCODE_HINT: Record<number, string> = {
-  [RCODE.REFUSED]: 'the server refused the update (its allow-update/update-policy does not admit this key for these names)',
-  [RCODE.NOTAUTH]: 'the server is not authoritative for the zone or does not accept the key',
-  [RCODE.BADSIG]: 'the server says our signature is wrong: check key_secret and key_algorithm',
-  [RCODE.BADKEY]: 'the server does not know the key: check key_name and key_algorithm',
-  [RCODE.NOTZONE]: 'a record is not inside the zone: check option zone',
-  [RCODE.NXDOMAIN]: 'the zone does not exist on the server: check option zone',
-  [RCODE.FORMERR]: 'the server could not parse the update',
-  [RCODE.NOTIMP]: 'the server does not support dynamic updates',
-  [RCODE.SERVFAIL]: 'the server failed to apply the update; it will be retried',
+/** What each answer means for the scheduler, and what to tell the user. */
+const RCODES: Record<number, [Outcome, string]> = {
+  [RCODE.NOERROR]: ['ok', 'done'],
+  [RCODE.REFUSED]: ['auth', 'the server refused the update (its allow-update/update-policy does not admit this key for these names)'],
+  [RCODE.NOTAUTH]: ['auth', 'the server is not authoritative for the zone or does not accept the key'],
+  [RCODE.BADSIG]: ['auth', 'the server says our signature is wrong: check key_secret and key_algorithm'],
+  [RCODE.BADKEY]: ['auth', 'the server does not know the key: check key_name and key_algorithm'],
+  [RCODE.NOTZONE]: ['config', 'a record is not inside the zone: check option zone'],
+  [RCODE.NXDOMAIN]: ['config', 'the zone does not exist on the server: check option zone'],
+  [RCODE.FORMERR]: ['config', 'the server could not parse the update'],
+  [RCODE.NOTIMP]: ['config', 'the server does not support dynamic updates'],
+  [RCODE.SERVFAIL]: ['transient', 'the server failed to apply the update; it will be retried'],
 };
 
 function clockMessage(serverTime: number | undefined, now: number): string {
@@ -147,8 +138,7 @@ export function classifyReply(reply: Buffer, key: TsigKey | undefined, requestMa
       return { outcome: 'transient', message: `ignored a reply that failed TSIG verification (${check.detail})` };
     }
   }
-  const outcome = RCODE_OUTCOME[code] ?? 'transient';
-  const hint = RCODE_HINT[code] ?? (code === RCODE.NOERROR ? 'done' : 'unexpected answer; it will be retried');
+  const [outcome, hint] = RCODES[code] ?? ['transient', 'unexpected answer; it will be retried'];
   return { outcome, message: `${rcodeName(code)}: ${hint}` };
 }
 

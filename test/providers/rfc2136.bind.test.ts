@@ -2,22 +2,16 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { query } from '../../src/net/dns/query';
 import { createRfc2136, rfc2136 } from '../../src/providers/rfc2136';
-import type { ProviderContext, ProviderOptions, RecordUpdate } from '../../src/providers/types';
-import { LogSink } from '../../src/util/log';
+import type { ProviderOptions, RecordUpdate } from '../../src/providers/types';
 import { Secret } from '../../src/util/secret';
+import { makeCtx, type TestContext } from './rest-support';
 import { startBind, type BindKey, type BindServer } from '../support/bind';
 
 // A real BIND 9 on 127.0.0.1 with a dynamic zone and two TSIG keys (test/support/bind.ts).
 
-function context(lines: string[]): ProviderContext {
-  const sink = new LogSink({ level: 'debug', write: (l) => lines.push(l) });
-  const store = new Map<string, string>();
-  return {
-    log: sink.logger('rfc2136-test'),
-    cache: { get: (k) => store.get(k), set: (k, v) => void store.set(k, v), delete: (k) => void store.delete(k) },
-    userAgent: 'ddnsd/test',
-  };
-}
+const contexts: TestContext[] = [];
+/** A provider context whose log lines are kept for the secret check at the end. */
+const context = (): TestContext => { const c = makeCtx(); contexts.push(c); return c; };
 
 function options(bind: BindServer, key: BindKey, extra: Record<string, string> = {}): ProviderOptions {
   return {
@@ -54,12 +48,11 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
     return;
   }
   t.teardown(() => bind.stop());
-  const lines: string[] = [];
   const secrets = [bind.keys.sha256.secret, bind.keys.sha512.secret, bind.keys.other.secret];
 
   await t.test('A and AAAA are replaced in one UPDATE; query and dig see them', async (t) => {
     const p = rfc2136.create(options(bind, bind.keys.sha256));
-    const ctx = context(lines);
+    const ctx = context();
     const before = await serial(bind);
     const res = await p.update([upd('home.example.test', 'A', '198.51.100.7'), upd('home.example.test', 'AAAA', '2001:db8:1::7')], ctx);
     t.same(res.map((r) => r.outcome), ['ok', 'ok'], res.map((r) => r.message).join('; '));
@@ -78,7 +71,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
 
   await t.test('HMAC-SHA512 over TCP, existing records, explicit zone', async (t) => {
     const p = rfc2136.create(options(bind, bind.keys.sha512, { zone: 'example.test', tcp: '1', ttl: '60' }));
-    const res = await p.update([upd('old.example.test', 'A', '203.0.113.9'), upd('old.example.test', 'AAAA', '2001:db8::9')], context(lines));
+    const res = await p.update([upd('old.example.test', 'A', '203.0.113.9'), upd('old.example.test', 'AAAA', '2001:db8::9')], context());
     t.same(res.map((r) => r.outcome), ['ok', 'ok'], res.map((r) => r.message).join('; '));
     t.same(dig(bind, 'old.example.test', 'A'), ['203.0.113.9']);
     t.same(dig(bind, 'old.example.test', 'AAAA'), ['2001:db8::9']);
@@ -88,7 +81,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
 
   await t.test('read() asks the server directly', async (t) => {
     const p = rfc2136.create(options(bind, bind.keys.sha256));
-    const got = await p.read!([{ name: 'old.example.test', type: 'A' }, { name: 'missing.example.test', type: 'AAAA' }], context(lines));
+    const got = await p.read!([{ name: 'old.example.test', type: 'A' }, { name: 'missing.example.test', type: 'AAAA' }], context());
     t.same(got.map((g) => g.addresses), [['203.0.113.9'], []]);
   });
 
@@ -98,7 +91,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
     const notAdmitted = bind.keys.other;
     const before = await serial(bind);
     for (const [label, key] of [['wrong secret', wrongSecret], ['unknown key', unknown], ['key not in allow-update', notAdmitted]] as const) {
-      const res = await rfc2136.create(options(bind, key, { zone: 'example.test' })).update([upd('home.example.test', 'A', '192.0.2.66')], context(lines));
+      const res = await rfc2136.create(options(bind, key, { zone: 'example.test' })).update([upd('home.example.test', 'A', '192.0.2.66')], context());
       t.equal(res[0].outcome, 'auth', `${label}: ${res[0].message}`);
       t.notOk(secrets.some((s) => res[0].message.includes(s)));
     }
@@ -108,7 +101,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
 
   await t.test('a wrong clock gets BADTIME: transient, and the message says NTP', async (t) => {
     const p = createRfc2136(options(bind, bind.keys.sha256, { zone: 'example.test' }), { now: () => Date.now() - 3600_000 });
-    const res = await p.update([upd('home.example.test', 'A', '192.0.2.67')], context(lines));
+    const res = await p.update([upd('home.example.test', 'A', '192.0.2.67')], context());
     t.equal(res[0].outcome, 'transient');
     t.match(res[0].message, /BADTIME.*clock is wrong.*NTP/);
     t.match(res[0].message, /the server's is \d{4}-/, 'the server\'s time is reported');
@@ -116,25 +109,26 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
 
   await t.test('test() checks the key without changing the zone', async (t) => {
     const before = await serial(bind);
-    const good = await rfc2136.create(options(bind, bind.keys.sha256, { zone: 'example.test' })).test!(context(lines));
+    const good = await rfc2136.create(options(bind, bind.keys.sha256, { zone: 'example.test' })).test!(context());
     t.equal(good.outcome, 'ok', good.message);
-    const bad = await rfc2136.create(options(bind, { ...bind.keys.sha512, secret: Buffer.alloc(64, 1).toString('base64') }, { zone: 'example.test' })).test!(context(lines));
+    const bad = await rfc2136.create(options(bind, { ...bind.keys.sha512, secret: Buffer.alloc(64, 1).toString('base64') }, { zone: 'example.test' })).test!(context());
     t.equal(bad.outcome, 'auth', bad.message);
-    const noZone = await rfc2136.create(options(bind, bind.keys.sha256)).test!(context(lines));
+    const noZone = await rfc2136.create(options(bind, bind.keys.sha256)).test!(context());
     t.equal(noZone.outcome, 'config');
     t.equal(await serial(bind), before, 'the serial did not move');
   });
 
   await t.test('a name outside the server\'s zones is config; a zone the server does not serve is auth (NOTAUTH)', async (t) => {
     const p = rfc2136.create(options(bind, bind.keys.sha256));
-    const res = await p.update([upd('host.elsewhere.invalid', 'A', '192.0.2.1')], context(lines));
+    const res = await p.update([upd('host.elsewhere.invalid', 'A', '192.0.2.1')], context());
     t.equal(res[0].outcome, 'config', res[0].message);
     const wrongZone = rfc2136.create(options(bind, bind.keys.sha256, { zone: 'other.test' }));
-    const res2 = await wrongZone.update([upd('x.other.test', 'A', '192.0.2.1')], context(lines));
+    const res2 = await wrongZone.update([upd('x.other.test', 'A', '192.0.2.1')], context());
     t.equal(res2[0].outcome, 'auth', `the server is not authoritative for the zone: ${res2[0].message}`);
   });
 
   t.test('no secret ever reached a log line', async (t) => {
+    const lines = contexts.flatMap((c) => c.lines);
     t.ok(lines.length > 0, `${lines.length} log lines written`);
     for (const s of secrets) t.notOk(lines.some((l) => l.includes(s)), 'secret absent from the log');
   });

@@ -6,10 +6,10 @@ import { addressRdata } from '../../src/net/dns/rdata';
 import { parseTsigRdata, signMessage, TSIG_ALGORITHMS, verifyMessage, type TsigKey } from '../../src/net/dns/tsig';
 import { findProvider } from '../../src/providers/registry';
 import { createRfc2136, parseServer, rfc2136 } from '../../src/providers/rfc2136';
-import type { ProviderContext, ProviderOptions, RecordUpdate, UpdateResult } from '../../src/providers/types';
+import type { ProviderOptions, RecordUpdate, UpdateResult } from '../../src/providers/types';
 import { FakeClock } from '../../src/util/clock';
-import { LogSink } from '../../src/util/log';
 import { Secret } from '../../src/util/secret';
+import { makeCtx, type TestContext } from './rest-support';
 import { fakeDns, reply } from '../net/dns/fake-server';
 
 // The provider against a scripted server on 127.0.0.1 that checks every request and signs
@@ -18,17 +18,10 @@ import { fakeDns, reply } from '../net/dns/fake-server';
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef-very-secret').toString('base64');
 const key: TsigKey = { name: 'router-key', algorithm: 'hmac-sha256', secret: new Secret(SECRET) };
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
-const seen: string[] = [];
+const contexts: TestContext[] = [];
 
-function context(): ProviderContext {
-  const sink = new LogSink({ level: 'debug', write: (l) => seen.push(l) });
-  const store = new Map<string, string>();
-  return {
-    log: sink.logger('t'),
-    cache: { get: (k) => store.get(k), set: (k, v) => void store.set(k, v), delete: (k) => void store.delete(k) },
-    userAgent: 'ddnsd/test',
-  };
-}
+/** A provider context whose log lines are kept for the secret check at the end. */
+const context = (): TestContext => { const c = makeCtx(); contexts.push(c); return c; };
 
 const upd = (name: string, type: 'A' | 'AAAA', address: string): RecordUpdate => ({ record: { name, type }, address });
 const opts = (port: number, extra: Record<string, string | Secret> = {}): ProviderOptions =>
@@ -212,6 +205,7 @@ t.test('test() sends a prerequisite-only UPDATE', async (t) => {
 });
 
 t.test('the secret never reached a log line', async (t) => {
+  const seen = contexts.flatMap((c) => c.lines);
   t.ok(seen.length > 10);
   t.notOk(seen.some((l) => l.includes(SECRET)));
   t.notOk(seen.some((l) => l.includes(Buffer.from(SECRET, 'base64').toString('latin1'))));

@@ -1,19 +1,21 @@
 import { TYPE } from './constants';
 import { DnsFormatError } from './errors';
-import { ipv4Bytes, ipv4Text, ipv6Bytes, ipv6Text } from './ip';
+import { formatAddress, parseIPv4, parseIPv6 } from '../address';
 import { Reader } from './wire';
 
 /** Record data as text and back, for the few types ddnsd reads or writes. */
 
 /** Address text → A or AAAA rdata. */
 export function addressRdata(type: 'A' | 'AAAA', address: string): Buffer {
-  return type === 'A' ? ipv4Bytes(address) : ipv6Bytes(address);
+  const bytes = type === 'A' ? parseIPv4(address) : parseIPv6(address);
+  if (!bytes) throw new DnsFormatError(`"${address}" is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
+  return Buffer.from(bytes);
 }
 
 /** TXT rdata: the character-strings joined; other types in presentation form; unknown ones as RFC 3597 `\# len hex`. */
 export function rdataText(type: number, rdata: Buffer): string {
-  if (type === TYPE.A && rdata.length === 4) return ipv4Text(rdata);
-  if (type === TYPE.AAAA && rdata.length === 16) return ipv6Text(rdata);
+  if (type === TYPE.A && rdata.length === 4) return formatAddress({ family: 4, bytes: [...rdata] });
+  if (type === TYPE.AAAA && rdata.length === 16) return formatAddress({ family: 6, bytes: [...rdata] });
   const r = new Reader(rdata);
   switch (type) {
     case TYPE.TXT: {
