@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { parseAddress } from '../net/address';
 import { systemClock, type Clock } from '../util/clock';
 import { failed, selectAddress, toDetection } from './select';
@@ -45,7 +45,13 @@ function run(argv: string[], timeoutMs: number, clock: Clock, signal?: AbortSign
     let stdout = '';
     let stderr = '';
     let settled = false;
-    const child = spawn(name, argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    let child: ChildProcess;
+    try {
+      child = spawn(name, argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    } catch (e) {
+      // Invalid arguments (a NUL byte) throw at once instead of emitting 'error'.
+      return resolve({ stdout: '', stderr: '', failure: spawnFailure(name, e as NodeJS.ErrnoException) });
+    }
     const finish = (failure?: string) => {
       if (settled) return;
       settled = true;

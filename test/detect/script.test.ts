@@ -61,6 +61,7 @@ t.test('failures are named with exit code, stderr and the program', async (t) =>
   const noexec = script('noexec.sh', 'echo 198.51.100.1', 0o644);
   t.match((await src([noexec]).detect(4, ctx)).error, /cannot be run \(permission denied: is it executable\?\)/);
   t.equal((await src([]).detect(4, ctx)).error, 'ip_script is empty: name the program to run');
+  t.match((await src([hello, 'a\u0000b']).detect(4, ctx)).error, /^ip_script .*hello\.sh could not start: /);
   const loud = script('loud.sh', 'i=0; while [ $i -lt 20000 ]; do echo 198.51.100.1; i=$((i+1)); done');
   t.match((await src([loud]).detect(4, ctx)).error, /printed more than 64 KiB$/);
 });
