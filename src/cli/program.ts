@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version';
+import { register as registerCheck } from './check';
+import { register as registerImport } from './import';
 import { CliIO, EXIT, ExitError, processIO } from './io';
+import { register as registerProviders } from './providers';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -19,6 +22,10 @@ export function buildProgram(io: CliIO = processIO): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError()
     .exitOverride();
+  // One line per command; each command lives in its own file with register(program, io).
+  registerCheck(program, io);
+  registerProviders(program, io);
+  registerImport(program, io);
   return program;
 }
 

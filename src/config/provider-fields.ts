@@ -9,7 +9,8 @@ const SECRET_NAME = /pass|secret|token|key/i;
 
 /** Whether an option's value must never be shown, for this provider (or any, when unknown). */
 export function secretOptions(provider: ProviderDef | undefined): Set<string> {
-  const names = new Set<string>(['proxy']);
+  // proxy may carry user:pass; an update URL template usually carries a token.
+  const names = new Set<string>(['proxy', 'update_url']);
   for (const f of provider?.fields ?? []) if (f.secret || f.type === 'password') names.add(f.name);
   return names;
 }

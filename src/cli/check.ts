@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { errorsOf, formatProblem, loadConfig } from '../config/schema';
+import { availableProviders } from '../providers/registry';
+import { EXIT, ExitError, type CliIO } from './io';
+
+export const DEFAULT_CONFIG = '/etc/config/ddnsd';
+
+/** A file's bytes, or an ExitError that says which file and why (no stack trace). */
+export function readConfigFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
+    throw new ExitError(EXIT.problem, `ddnsd: cannot read ${path}: ${why}`);
+  }
+}
+
+/**
+ * `ddnsd check [--config FILE] [--json]`: validate the configuration as the daemon would load
+ * it. Good: one summary line, exit 0 (warnings are printed but do not fail). Bad: one line per
+ * problem, `SECTION.OPTION: message (line N)`, exit 1.
+ */
+export function runCheck(path: string, json: boolean, io: CliIO): void {
+  const cfg = loadConfig(readConfigFile(path), { providers: availableProviders() });
+  const errors = errorsOf(cfg.problems);
+  if (json) {
+    io.out(
+      JSON.stringify({
+        ok: errors.length === 0,
+        services: cfg.services.map((s) => ({ name: s.name, provider: s.provider, enabled: s.enabled, domains: s.domains, ip_version: s.ipVersion })),
+        rejected: cfg.rejected.map((r) => r.name),
+        problems: cfg.problems.map((p) => ({ severity: p.severity ?? 'error', ...p })),
+      }, null, 2) + '\n',
+    );
+  } else {
+    for (const p of cfg.problems) io.out(formatProblem(p, path) + '\n');
+  }
+  if (errors.length > 0) {
+    const skipped = cfg.rejected.length > 0 ? `; skipped: ${cfg.rejected.map((r) => r.name).join(', ')}` : '';
+    throw new ExitError(EXIT.problem, json ? '' : `${path}: ${errors.length} problem${errors.length === 1 ? '' : 's'}${skipped}`);
+  }
+  if (!json) {
+    const enabled = cfg.services.filter((s) => s.enabled).length;
+    const warnings = cfg.problems.length;
+    io.out(`${path}: OK, ${cfg.services.length} service${cfg.services.length === 1 ? '' : 's'} (${enabled} enabled)${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
+  }
+}
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('check')
+    .description('validate the configuration (exit 1 and one line per problem when it is not valid)')
+    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('--json', 'print the result as JSON')
+    .action((opts: { config: string; json?: boolean }) => runCheck(opts.config, opts.json ?? false, io));
+}

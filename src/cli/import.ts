@@ -1,0 +1,112 @@
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { appendSections, convertDdnsScripts, ImportResult } from '../config/import';
+import { isSecretOption, secretOptions } from '../config/provider-fields';
+import { errorsOf, formatProblem, loadConfig } from '../config/schema';
+import { parseUci, ParseError, UciPackage } from '../config/uci';
+import { formatSection, WritableSection } from '../config/uci-writer';
+import { availableProviders, findProvider } from '../providers/registry';
+import { DEFAULT_CONFIG, readConfigFile } from './check';
+import { EXIT, ExitError, type CliIO } from './io';
+
+export const DEFAULT_SOURCE = '/etc/config/ddns';
+
+interface ImportOpts {
+  from: string;
+  to: string;
+  dryRun?: boolean;
+}
+
+function parseTarget(path: string): { text: string; pkg?: UciPackage } {
+  if (!existsSync(path)) return { text: '' };
+  const text = readConfigFile(path).toString('utf8');
+  try {
+    return { text, pkg: parseUci(text, 'ddnsd') };
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    throw new ExitError(EXIT.problem, `ddnsd: ${path} is not valid UCI (${err.message}); fix it first, nothing was written`);
+  }
+}
+
+/** Write next to the target, flush, then rename over it: a crash leaves the old file or the new one. */
+function writeAtomically(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.import-${process.pid}`);
+  const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o600;
+  try {
+    const fd = openSync(tmp, 'w', mode);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    if (existsSync(tmp)) unlinkSync(tmp);
+    throw new ExitError(EXIT.problem, `ddnsd: cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** For --dry-run: the sections with secret values masked (the text is meant for a screen). */
+function masked(sections: readonly WritableSection[]): string {
+  return sections
+    .map((s) => {
+      const provider = s.options.find((o) => o.name === 'provider')?.value;
+      const names = secretOptions(typeof provider === 'string' ? findProvider(provider, availableProviders()) : undefined);
+      const options = s.options.map((o) => (isSecretOption(names, o.name) ? { name: o.name, value: '***' } : o));
+      return formatSection({ ...s, options });
+    })
+    .join('');
+}
+
+function report(r: ImportResult, io: CliIO): void {
+  for (const s of r.imported) io.out(`imported ${s.name}: provider ${s.provider}, ${s.enabled ? 'enabled' : 'disabled'}\n`);
+  for (const s of r.skipped) io.out(`skipped ${s.name}: ${s.reason}\n`);
+  for (const n of r.notes) io.out(`${n.section}${n.option ? `.${n.option}` : ''}: ${n.message}\n`);
+}
+
+/** After writing: what `ddnsd check` will say about the sections just added. */
+function verify(text: string, added: readonly WritableSection[], io: CliIO): void {
+  const cfg = loadConfig(text, { providers: availableProviders() });
+  const names = new Set(added.map((s) => s.name));
+  const mine = cfg.problems.filter((p) => names.has(p.section) || p.section === '');
+  for (const p of mine) io.out(`check: ${formatProblem(p)}\n`);
+  if (errorsOf(mine).length > 0) io.out('check: fix the problems above before enabling those services (`ddnsd check`)\n');
+}
+
+export function runImport(opts: ImportOpts, io: CliIO): void {
+  const source = readConfigFile(opts.from);
+  const target = parseTarget(opts.to);
+  let result: ImportResult;
+  try {
+    result = convertDdnsScripts(source, { providers: availableProviders(), existing: target.pkg });
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    throw new ExitError(EXIT.problem, `ddnsd: ${opts.from} is not valid UCI (${err.message}); nothing was imported`);
+  }
+  report(result, io);
+  if (result.sections.length === 0) {
+    io.out(`nothing to import into ${opts.to}\n`);
+    if (result.skipped.length > 0) throw new ExitError(EXIT.problem);
+    return;
+  }
+  if (opts.dryRun) {
+    io.out(`dry run: would append to ${opts.to} (secrets shown as ***):\n${masked(result.sections)}`);
+    return;
+  }
+  const text = appendSections(target.text, result.sections);
+  writeAtomically(opts.to, text);
+  io.out(`wrote ${opts.to}: ${result.imported.length} service${result.imported.length === 1 ? '' : 's'} added\n`);
+  verify(text, result.sections, io);
+}
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('import')
+    .description("convert ddns-scripts' /etc/config/ddns into ddnsd services (existing services are never overwritten)")
+    .option('--from <file>', 'ddns-scripts configuration', DEFAULT_SOURCE)
+    .option('--to <file>', 'ddnsd configuration to add the services to', DEFAULT_CONFIG)
+    .option('--dry-run', 'print what would be added, write nothing')
+    .action((opts: ImportOpts) => runImport(opts, io));
+}
