@@ -1,0 +1,171 @@
+import { redact, Secret } from '../util/secret';
+import type { HttpResponse } from '../net/http';
+import { eachGroup, readEndpoint, result, send, statusFailure, toFailure } from './ddns-http';
+import { brokenInstance, OptionReader, ProviderFailure, snippet } from './rest';
+import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
+
+/**
+ * IONOS DynDNS API (providers.md §6): `POST /v1/dyndns` with the API key activates dynamic
+ * DNS for a set of names and answers an update URL; a `GET` of that URL with `ipv4=` and
+ * `ipv6=` sets the addresses. The update URL carries its own credential (`q=`), so it is a
+ * secret: kept in the ProviderCache (engine state, tmpfs), never printed. Steady state costs
+ * one request; a URL the API no longer accepts is replaced once, in the same call.
+ */
+
+const TITLE = 'IONOS';
+const API = 'https://api.hosting.ionos.com/dns';
+const MAX_NAMES = 20;
+
+interface Settings {
+  base: string;
+  key: Secret;
+  proxy?: string;
+  secrets: Secret[];
+}
+
+export const ionos: ProviderDef = {
+  id: 'ionos',
+  title: 'IONOS (DynDNS API)',
+  aliases: ['ionos.com', 'ionos.de'],
+  docs: 'https://developer.hosting.ionos.com/docs/dns',
+  defaultEndpoint: API,
+  fields: [
+    { name: 'api_key', label: 'API key', type: 'password', required: true, secret: true, help: 'The key from developer.hosting.ionos.com, written as prefix.secret.' },
+  ],
+  capabilities: {
+    ipv4: true, ipv6: true, dualStackOneRequest: true, hostsPerRequest: MAX_NAMES,
+    ttl: false, proxied: false, read: false, credentialTest: true,
+  },
+  create(options) {
+    const o = new OptionReader(options, TITLE);
+    const key = o.secret('api_key');
+    if (!key.empty && !/^[^.\s]+\.[^.\s]+$/.test(key.reveal())) o.problems.push('option api_key must look like prefix.secret');
+    const { url, proxy } = readEndpoint(o, options, API);
+    const f = o.failure();
+    if (f) return brokenInstance(f);
+    const s: Settings = { base: url.replace(/\/+$/, ''), key, proxy, secrets: o.secrets };
+    return {
+      update: (updates, ctx) => eachGroup(updates, [updates], s.secrets, (g) => update(s, g, ctx)),
+      test: (ctx) => test(s, ctx),
+    };
+  },
+};
+
+function cacheKey(names: string[]): string {
+  return `ionos|update-url|${names.join(',')}`;
+}
+
+async function update(s: Settings, updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]> {
+  const names = [...new Set(updates.map((u) => u.record.name.toLowerCase()))].sort();
+  const key = cacheKey(names);
+  const cached = ctx.cache.get(key);
+  let url = cached ?? (await activate(s, names, ctx));
+  if (!cached) ctx.cache.set(key, url);
+  let res = await get(s, url, updates, ctx);
+  if (cached && (res.status === 401 || res.status === 403 || res.status === 404)) {
+    // The bulk was replaced or deleted at IONOS: ask for a new URL once.
+    ctx.log.info(`${TITLE}: the cached update URL was refused (HTTP ${res.status}); requesting a new one`);
+    ctx.cache.delete(key);
+    url = await activate(s, names, ctx);
+    ctx.cache.set(key, url);
+    res = await get(s, url, updates, ctx);
+  }
+  const secrets = [...s.secrets, ...urlSecrets(url)];
+  const f = statusFailure(res, { title: TITLE, what: `update ${names.join(', ')}` }, (ctx.now ?? Date.now)());
+  if (f) throw new ProviderFailure(f.outcome, redact(f.message, secrets), { retryAfterMs: f.retryAfterMs, status: f.status });
+  return updates.map((u) => result(u, 'ok', `${TITLE} set ${u.record.name} ${u.record.type} to ${u.address}`, secrets));
+}
+
+/** The update URL and its `q` token, both to be masked. */
+function urlSecrets(url: string): Secret[] {
+  const out = [new Secret(url)];
+  try {
+    const q = new URL(url).searchParams.get('q');
+    if (q) out.push(new Secret(q));
+  } catch {
+    // not a URL: nothing more to mask
+  }
+  return out;
+}
+
+async function get(s: Settings, url: string, updates: RecordUpdate[], ctx: ProviderContext): Promise<HttpResponse> {
+  const v4 = updates.find((u) => u.record.type === 'A')?.address;
+  const v6 = updates.find((u) => u.record.type === 'AAAA')?.address;
+  const extra = [v4 ? `ipv4=${encodeURIComponent(v4)}` : '', v6 ? `ipv6=${encodeURIComponent(v6).replace(/%3A/gi, ':')}` : ''].filter(Boolean).join('&');
+  return send(ctx, {
+    title: TITLE,
+    what: 'send the addresses to the update URL',
+    req: { method: 'GET', url: `${url}${url.includes('?') ? '&' : '?'}${extra}`, proxy: s.proxy },
+    secrets: [...s.secrets, ...urlSecrets(url)],
+  });
+}
+
+/** POST /v1/dyndns: the update URL for these names. */
+async function activate(s: Settings, names: string[], ctx: ProviderContext): Promise<string> {
+  const what = `activate dynamic DNS for ${names.join(', ')}`;
+  const res = await send(ctx, {
+    title: TITLE, what,
+    req: {
+      method: 'POST', url: `${s.base}/v1/dyndns`, proxy: s.proxy,
+      headers: { 'X-API-Key': s.key.reveal(), Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ domains: names, description: 'ddnsd' }),
+    },
+    secrets: s.secrets,
+  });
+  if (res.status < 200 || res.status >= 300) throw apiFailure(res, what, ctx);
+  let url: unknown;
+  try {
+    url = (JSON.parse(res.body) as { updateUrl?: unknown }).updateUrl;
+  } catch {
+    url = undefined;
+  }
+  if (typeof url !== 'string' || !validUpdateUrl(url, s.base)) {
+    throw new ProviderFailure('transient', `${TITLE} answered "${what}" without a usable update URL; will retry`, { retryAfterMs: 5 * 60_000 });
+  }
+  ctx.log.info(`${TITLE}: dynamic DNS activated for ${names.join(', ')}`);
+  return url;
+}
+
+/** HTTPS, unless the API itself was reached over plain HTTP (a test or a local mirror). */
+function validUpdateUrl(url: string, base: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && base.startsWith('http:'));
+  } catch {
+    return false;
+  }
+}
+
+/** IONOS error bodies: `[{"code": "...", "message": "..."}]`. */
+function apiFailure(res: HttpResponse, what: string, ctx: ProviderContext): ProviderFailure {
+  let code = '';
+  let message = '';
+  try {
+    const first = (JSON.parse(res.body) as { code?: string; message?: string }[])[0] ?? {};
+    code = first.code ?? '';
+    message = first.message ?? '';
+  } catch {
+    message = snippet(res.body);
+  }
+  const byCode: Record<string, Outcome> = { UNAUTHORIZED: 'auth', INVALID_DOMAIN_NAME: 'nohost', FORBIDDEN_REQUEST: 'auth' };
+  const outcome = byCode[code];
+  if (outcome) return new ProviderFailure(outcome, `${TITLE} refused to ${what} (HTTP ${res.status} ${code}: ${message})`, { status: res.status });
+  return statusFailure(res, { title: TITLE, what }, (ctx.now ?? Date.now)())
+    ?? new ProviderFailure('config', `${TITLE} answered HTTP ${res.status} to "${what}"`, { status: res.status });
+}
+
+async function test(s: Settings, ctx: ProviderContext): Promise<{ outcome: Outcome; message: string }> {
+  try {
+    const what = 'list the zones';
+    const res = await send(ctx, {
+      title: TITLE, what,
+      req: { method: 'GET', url: `${s.base}/v1/zones`, proxy: s.proxy, headers: { 'X-API-Key': s.key.reveal(), Accept: 'application/json' } },
+      secrets: s.secrets,
+    });
+    if (res.status < 200 || res.status >= 300) throw apiFailure(res, what, ctx);
+    return { outcome: 'ok', message: `${TITLE} accepted the API key` };
+  } catch (e) {
+    const f = toFailure(e);
+    return { outcome: f.outcome, message: redact(f.message, s.secrets) };
+  }
+}
