@@ -55,6 +55,8 @@ function row(label, value) {
 }
 
 function recordsTable(records) {
+	if (!records.length)
+		return E('p', { 'class': 'ddnsd-no-records' }, T(_('No record state yet.')));
 	const head = [_('Record'), _('Type'), _('Registered'), _('Detected'), _('State'), _('Verified'),
 		_('Last check'), _('Last change'), _('Next check'), _('Last result')];
 	return E('table', { 'class': 'table ddnsd-records' }, [

@@ -1,0 +1,286 @@
+// luci-app-ddnsd: every file parses, menu and ACL match DESIGN.md, the views call only
+// granted ubus methods with arguments the daemon's object declares, and both views run in
+// a stand-in LuCI runtime (test/support/luci/runtime.ts) against a fake ubus backend: the
+// status page shows every contract field and never puts daemon text into markup; the
+// configuration page is drawn from the real registry's `providers` reply.
+import t from 'tap';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { E, FakeElement, FakeMap, findAll, loadView, textOf } from '../support/luci/runtime';
+import { ddnsdMethods, type DaemonApi } from '../../src/engine/object';
+import { providersReply } from '../../src/engine/providers-reply';
+import { PROVIDERS } from '../../src/providers/registry';
+
+const APP = join(__dirname, '..', '..', 'luci-app');
+const VIEWS = join(APP, 'htdocs/luci-static/resources/view/ddnsd');
+const MENU = join(APP, 'root/usr/share/luci/menu.d/luci-app-ddnsd.json');
+const ACL = join(APP, 'root/usr/share/rpcd/acl.d/luci-app-ddnsd.json');
+const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+
+// The daemon's method table, with an api that is never called: only names and arg types matter.
+const METHODS = ddnsdMethods(new Proxy({}, { get: () => () => undefined }) as unknown as DaemonApi);
+
+t.test('every view passes node --check', async (t) => {
+  const files = readdirSync(VIEWS).filter((f) => f.endsWith('.js'));
+  t.same(files.sort(), ['config.js', 'status.js']);
+  for (const f of files) {
+    const r = spawnSync(process.execPath, ['--check', join(VIEWS, f)], { encoding: 'utf8' });
+    t.equal(r.status, 0, `${f}: ${r.stderr}`);
+  }
+});
+
+t.test('menu: admin/services/ddnsd, gated by the ACL and config ddnsd; every view exists', async (t) => {
+  const menu = json(MENU);
+  t.same(menu['admin/services/ddnsd'].depends, { acl: ['luci-app-ddnsd'], uci: { ddnsd: true } });
+  t.same(menu['admin/services/ddnsd'].action, { type: 'alias', path: 'admin/services/ddnsd/status' });
+  for (const [path, entry] of Object.entries(menu) as [string, { action: { type: string; path: string } }][]) {
+    t.ok(path.startsWith('admin/services/ddnsd'), path);
+    if (entry.action.type === 'view') t.ok(existsSync(join(APP, 'htdocs/luci-static/resources/view', entry.action.path + '.js')), entry.action.path);
+    if (entry.action.type === 'alias') t.ok(menu[entry.action.path], `alias target ${entry.action.path} exists`);
+  }
+});
+
+t.test('ACL: reads status, log, providers, detect; writes update, reload, test; uci ddnsd', async (t) => {
+  const acl = json(ACL)['luci-app-ddnsd'];
+  t.same(acl.read.ubus.ddnsd, ['status', 'log', 'providers', 'detect']);
+  t.same(acl.write.ubus.ddnsd, ['update', 'reload', 'test']);
+  t.same(acl.read.uci, ['ddnsd']);
+  t.same(acl.write.uci, ['ddnsd']);
+  const granted = [...acl.read.ubus.ddnsd, ...acl.write.ubus.ddnsd];
+  t.notOk(granted.includes('notify'), 'notify (hotplug only) is not granted to LuCI');
+  for (const m of granted) t.ok(METHODS[m], `the daemon has method ${m}`);
+});
+
+t.test('the views call only granted methods, with arguments the daemon declares', async (t) => {
+  const acl = json(ACL)['luci-app-ddnsd'];
+  for (const f of ['status.js', 'config.js']) {
+    const src = readFileSync(join(VIEWS, f), 'utf8');
+    const decls = [...src.matchAll(/rpc\.declare\(\{ object: '([^']+)', method: '([^']+)'(?:, params: \[([^\]]*)\])?/g)];
+    t.ok(decls.length > 0, `${f} declares calls`);
+    for (const [, object, method, params] of decls) {
+      const ok = [acl.read.ubus, acl.write.ubus].some((scope: Record<string, string[]>) => scope[object]?.includes(method));
+      t.ok(ok, `${f}: ${object}.${method} is granted`);
+      for (const p of (params ?? '').split(',').map((s) => s.trim().replace(/'/g, '')).filter(Boolean)) {
+        t.ok(METHODS[method]?.args && p in METHODS[method].args!, `${f}: ${method} takes ${p}`);
+      }
+    }
+  }
+});
+
+// ---- the status page ----
+
+const HOSTILE = '<img src=x onerror="alert(1)">';
+const STATUS = {
+  version: '0.1.0',
+  uptime: 3725,
+  errors: [],
+  services: [
+    {
+      name: 'home',
+      enabled: true,
+      provider: 'dyndns2',
+      interface: 'wan',
+      source: 'network',
+      state: 'ok',
+      detected: { ipv4: '203.0.113.7', ipv6: '2001:db8::7' },
+      warnings: ['The WAN address 100.64.1.2 is CGNAT: your provider shares it; ask for a public address.'],
+      error: '',
+      last_check: 1700000000,
+      next_check: 1700000600,
+      records: [
+        { name: 'home.example.com', type: 'A', registered: '203.0.113.7', detected: '203.0.113.7', state: 'ok', last_check: 1700000000, last_change: 1699990000, last_result: 'good 203.0.113.7', next_check: 1700000600, verified: true },
+        { name: 'home.example.com', type: 'AAAA', registered: '', detected: '2001:db8::7', state: 'blocked', last_check: 1700000000, last_change: 0, last_result: HOSTILE, next_check: 0, verified: false },
+      ],
+    },
+    {
+      name: 'office',
+      enabled: false,
+      provider: 'cloudflare',
+      interface: 'wan',
+      source: 'web',
+      state: 'disabled',
+      detected: { ipv4: '', ipv6: '' },
+      warnings: [],
+      error: 'office.zone: required option missing',
+      last_check: 0,
+      next_check: 0,
+      records: [],
+    },
+  ],
+};
+const LOG = { lines: [{ id: 1, time: 1700000000, level: 'info', service: 'home', message: `updated ${HOSTILE}` }] };
+
+function statusBackend(state: { status: unknown; log: unknown }) {
+  return (object: string, method: string, args: Record<string, unknown>) => {
+    if (object !== 'ddnsd') throw new Error(`unexpected object ${object}`);
+    if (method === 'status') return state.status;
+    if (method === 'log') return state.log;
+    if (method === 'update') return { queued: args.service === 'home' ? ['home'] : [] };
+    if (method === 'test') return { service: args.service, supported: true, outcome: 'ok', message: 'dyndns2 accepted the credentials' };
+    throw new Error(`unexpected method ${method}`);
+  };
+}
+
+async function renderStatus(state: { status: unknown; log: unknown }) {
+  const v = loadView(join(VIEWS, 'status.js'), statusBackend(state));
+  const data = await v.view.load();
+  const root = v.view.render(data) as FakeElement;
+  return { ...v, root };
+}
+
+t.test('status page: services, records, every contract field, warnings, errors', async (t) => {
+  const { root, calls } = await renderStatus({ status: STATUS, log: LOG });
+  const text = textOf(root);
+  for (const s of ['home', 'office', 'dyndns2', 'cloudflare', '203.0.113.7, 2001:db8::7', 'network', 'web', 'home.example.com', 'good 203.0.113.7', 'Up to date', 'Blocked', 'Disabled', 'yes', 'no']) {
+    t.ok(text.includes(s), `shows ${s}`);
+  }
+  t.ok(text.includes(STATUS.services[0].warnings[0]), 'the CGNAT warning');
+  t.ok(text.includes('office.zone: required option missing'), 'a rejected service shows why');
+  t.ok(text.includes('ddnsd 0.1.0, running for 1h 2m 5s.'));
+  t.ok(text.includes(new Date(1700000600 * 1000).toLocaleString()), 'next check time');
+  const records = findAll(root, (e) => typeof e.attrs['data-record'] === 'string').map((e) => e.attrs['data-record']);
+  t.same(records, ['home.example.com/A', 'home.example.com/AAAA']);
+  const heads = findAll(root, (e) => e.tag === 'th').map(textOf);
+  t.match(textOf(findAll(root, (e) => e.attrs['data-service'] === 'office')[0]), /No record state yet/);
+  t.same(heads, ['Record', 'Type', 'Registered', 'Detected', 'State', 'Verified', 'Last check', 'Last change', 'Next check', 'Last result']);
+  t.same(calls.rpc.map((c) => [c.method, c.args]), [['status', {}], ['log', { lines: 100 }]]);
+  t.same(calls.polls.map((p) => p.interval), [5], 'refreshed every 5 s');
+});
+
+t.test('status page: daemon text never becomes markup', async (t) => {
+  const { root } = await renderStatus({ status: STATUS, log: LOG });
+  const html = findAll(root, (e) => e.innerHTML !== undefined).map((e) => e.innerHTML!);
+  t.notOk(html.some((h) => h.includes('<img')), 'no innerHTML carries the hostile text');
+  t.ok(textOf(root).includes(HOSTILE), 'it is shown as text');
+  const log = findAll(root, (e) => e.attrs.id === 'ddnsd-log')[0];
+  t.match(textOf(log), /info \[home\] updated <img/);
+});
+
+t.test('status page: Update now and Test call the daemon for that service', async (t) => {
+  const { root, calls } = await renderStatus({ status: STATUS, log: LOG });
+  const buttons = findAll(root, (e) => e.tag === 'button');
+  const home = findAll(root, (e) => e.attrs['data-service'] === 'home')[0];
+  const office = findAll(root, (e) => e.attrs['data-service'] === 'office')[0];
+  t.same(findAll(home, (e) => e.tag === 'button').map(textOf), ['Update now', 'Test']);
+  t.equal(findAll(office, (e) => e.tag === 'button')[0].attrs.disabled, true, 'no Update now for a disabled service');
+  t.equal(buttons.length, 4);
+
+  await (findAll(home, (e) => e.tag === 'button')[0].attrs.click as () => Promise<void>)();
+  t.same(calls.rpc.at(-1), { object: 'ddnsd', method: 'update', args: { service: 'home', force: true } });
+  t.match(calls.notifications.at(-1)!.text, /An update of home is queued/);
+
+  await (findAll(home, (e) => e.tag === 'button')[1].attrs.click as () => Promise<void>)();
+  t.same(calls.rpc.at(-1), { object: 'ddnsd', method: 'test', args: { service: 'home' } });
+  t.same(calls.modals.at(-1)!.title, 'Credential test of home');
+  t.match(calls.modals.at(-1)!.text, /The credentials work. dyndns2 accepted the credentials/);
+});
+
+t.test('status page: polling redraws; a stopped daemon is said plainly', async (t) => {
+  const state: { status: unknown; log: unknown } = { status: STATUS, log: LOG };
+  const { root, calls } = await renderStatus(state);
+  state.status = { ...STATUS, services: [{ ...STATUS.services[0], state: 'retrying', records: [{ ...STATUS.services[0].records[0], state: 'retrying' }] }] };
+  await calls.polls[0].fn();
+  t.ok(textOf(root).includes('Retrying'));
+  t.notOk(textOf(root).includes('office'));
+  state.status = 4; // ubus status 4: object not found
+  state.log = 4;
+  await calls.polls[0].fn();
+  t.match(textOf(root), /ddnsd is not running/);
+  t.match(textOf(root), /No log lines yet/);
+});
+
+// ---- the configuration page ----
+
+interface ProviderInfo {
+  id: string;
+  title: string;
+  fields: { name: string; type: string; secret: boolean; list: boolean; required: boolean; choices: { value: string }[] }[];
+}
+
+// Two made-up providers that share a field name, plus whatever the real registry holds.
+const EXTRA: ProviderInfo[] = [
+  { id: 'alpha', title: 'Alpha DNS', fields: [
+    { name: 'username', type: 'string', secret: false, list: false, required: true, choices: [] },
+    { name: 'password', type: 'password', secret: true, list: false, required: true, choices: [] },
+    { name: 'mode', type: 'choice', secret: false, list: false, required: false, choices: [{ value: 'a' }, { value: 'b' }] },
+  ] },
+  { id: 'beta', title: 'Beta DNS', fields: [
+    { name: 'username', type: 'string', secret: false, list: false, required: false, choices: [] },
+    { name: 'servers', type: 'hostname', secret: false, list: true, required: false, choices: [] },
+    { name: 'port', type: 'number', secret: false, list: false, required: false, choices: [] },
+  ] },
+];
+const REAL = providersReply(PROVIDERS).providers as unknown as ProviderInfo[];
+const ALL = [...REAL, ...EXTRA];
+
+async function renderConfig(providers: unknown) {
+  const v = loadView(join(VIEWS, 'config.js'), (object, method) => {
+    if (object === 'ddnsd' && method === 'providers') return providers;
+    throw new Error(`unexpected call ${object}.${method}`);
+  });
+  const map = (await v.view.render(await v.view.load())) as FakeMap;
+  return { ...v, map };
+}
+
+t.test('config page: form.Map over ddnsd, provider fields drawn from the providers reply', async (t) => {
+  const { map, calls } = await renderConfig({ providers: ALL });
+  t.same(calls.rpc.map((c) => c.method), ['providers']);
+  t.equal(map.config, 'ddnsd');
+  t.same(map.sections.map((s) => [s.kind, s.args]), [['NamedSection', ['global', 'ddnsd', 'General settings']], ['GridSection', ['service', 'Services']]]);
+  const svc = map.sections[1];
+  const provider = svc.children.find((o) => o.option === 'provider')!;
+  t.same(provider.values.map(([k]) => k), ALL.map((p) => p.id), 'every provider is offered, in registry order');
+
+  for (const p of ALL) {
+    for (const f of p.fields) {
+      const o = svc.children.find((x) => x.ucioption === f.name && x.depends_.some((d) => d.provider === p.id));
+      t.ok(o, `${p.id}.${f.name} has an option`);
+      if (!o) continue;
+      t.equal(o.tab, 'provider');
+      t.same(o.depends_, [{ provider: p.id }], `${p.id}.${f.name} shows only for ${p.id}`);
+      const kind = f.type === 'boolean' ? 'Flag' : f.list ? 'DynamicList' : f.type === 'choice' ? 'ListValue' : 'Value';
+      t.equal(o.kind, kind, `${p.id}.${f.name} is a ${kind}`);
+      if (f.secret) t.equal(o.password, true, `${p.id}.${f.name} is masked`);
+      t.equal(o.rmempty, !f.required, `${p.id}.${f.name} required=${f.required}`);
+      if (f.type === 'choice') t.same(o.values.map(([k]) => k).filter(Boolean), f.choices.map((c) => c.value));
+      if (f.type === 'number') t.equal(o.datatype, 'uinteger');
+    }
+  }
+  const usernames = svc.children.filter((o) => o.ucioption === 'username');
+  t.ok(usernames.length >= 2, 'a shared field name gets one option per provider');
+  t.equal(new Set(usernames.map((o) => o.option)).size, usernames.length, 'with distinct form ids');
+});
+
+t.test('config page: an inactive provider option does not remove a value another provider owns', async (t) => {
+  const { map, calls } = await renderConfig({ providers: EXTRA });
+  const svc = map.sections[1];
+  const [alphaUser, betaUser] = svc.children.filter((o) => o.ucioption === 'username');
+  const betaPort = svc.children.find((o) => o.ucioption === 'port')!;
+  map.formvalues.home = { provider: 'alpha' };
+  t.ok(alphaUser.isActive('home'));
+  t.notOk(betaUser.isActive('home'));
+  (betaUser.remove as (sid: string) => void).call(betaUser, 'home');
+  t.same(calls.unset, [], "beta's username keeps alpha's value");
+  (betaPort.remove as (sid: string) => void).call(betaPort, 'home');
+  t.same(calls.unset, [['ddnsd', 'home', 'port']], "beta's own field is cleaned up");
+});
+
+t.test('config page without a running daemon: says so, no provider options', async (t) => {
+  const { map } = await renderConfig(4);
+  t.match(map.description, /ddnsd is not running/);
+  t.same(map.sections[1].children.filter((o) => o.tab === 'provider').map((o) => o.option), ['endpoint', 'proxy', 'ttl']);
+});
+
+t.test('config.js has no provider-specific code', async (t) => {
+  const src = readFileSync(join(VIEWS, 'config.js'), 'utf8').toLowerCase();
+  const names = REAL.flatMap((p) => [p.id, ...((p as unknown as { aliases: string[] }).aliases ?? [])]).map((n) => n.toLowerCase());
+  t.ok(names.length > 0, 'the registry has providers to look for');
+  for (const n of names) t.notOk(new RegExp(`['"\`]${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"\`]`).test(src), `no literal ${n}`);
+});
+
+t.test('E() stand-in follows LuCI: a bare string child is markup, array strings are text', async (t) => {
+  t.equal(E('p', '<b>x</b>').innerHTML, '<b>x</b>');
+  t.equal(E('p', ['<b>x</b>']).innerHTML, undefined);
+  t.equal(textOf(E('p', ['<b>x</b>'])), '<b>x</b>');
+});
