@@ -1,9 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version';
 import { register as registerCheck } from './check';
+import { register as registerDetect } from './detect';
 import { register as registerImport } from './import';
 import { CliIO, EXIT, ExitError, processIO } from './io';
+import { register as registerLog } from './log';
 import { register as registerProviders } from './providers';
+import { register as registerRun } from './run';
+import { register as registerStatus } from './status';
+import { register as registerUpdate } from './update';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -26,6 +31,11 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerCheck(program, io);
   registerProviders(program, io);
   registerImport(program, io);
+  registerRun(program, io);
+  registerStatus(program, io);
+  registerUpdate(program, io);
+  registerDetect(program, io);
+  registerLog(program, io);
   return program;
 }
 

@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../config/schema';
+import { createSource } from '../detect/index';
+import { availableProviders } from '../providers/registry';
+import { UbusClient } from '../ubus';
+import { DEFAULT_SOCKET_PATH } from '../ubus/constants';
+import { systemClock } from '../util/clock';
+import { LogSink, type Level } from '../util/log';
+import { Daemon, type DaemonOptions } from './daemon';
+import { runOnceWith, type OnceOptions } from './once';
+import { USER_AGENT } from './services';
+import { defaultVerifier } from './verify';
+
+/**
+ * Production wiring: the real clock, file system, ubus client, sources and providers.
+ * Tests build DaemonOptions themselves; the executable comes through here.
+ */
+
+export const DEFAULTS = {
+  config: '/etc/config/ddnsd',
+  socket: DEFAULT_SOCKET_PATH,
+  stateDir: '/var/run/ddnsd',
+} as const;
+
+export interface RunOptions {
+  configPath: string;
+  socketPath: string;
+  stateDir: string;
+  logLevel?: Level;
+}
+
+export function productionOptions(run: RunOptions, sink: LogSink): DaemonOptions {
+  return {
+    configPath: run.configPath,
+    stateDir: run.stateDir,
+    clock: systemClock,
+    sink,
+    logLevel: run.logLevel,
+    providers: availableProviders(),
+    readConfig: (path) => readFile(path, 'utf8'),
+    loadConfig,
+    connectBus: async () =>
+      UbusClient.connect({ socketPath: run.socketPath, reconnect: true, log: sink.logger('ubus'), clock: systemClock }),
+    sourceFactory: (service, bus) => createSource(service, { call: (o, m, a) => bus.call(o, m, a) }),
+    verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT),
+  };
+}
+
+/**
+ * `ddnsd run`: start, then live until SIGTERM/SIGINT (flush state, leave the bus); SIGHUP
+ * reloads the configuration. procd supervises the process, so it stays in the foreground.
+ */
+export async function runDaemon(run: RunOptions): Promise<void> {
+  const sink = new LogSink({ level: run.logLevel ?? 'info' });
+  const daemon = Daemon.create(productionOptions(run, sink));
+  const done = new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      daemon.logger.info(`${sig}: stopping`);
+      void daemon.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  const onHup = () => void daemon.reload();
+  process.on('SIGHUP', onHup);
+  // Keep the process alive while waiting for ubusd: the clock's timers do not hold it.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    await daemon.open();
+    await done;
+  } finally {
+    clearInterval(keepAlive);
+    process.off('SIGHUP', onHup);
+  }
+}
+
+/** `ddnsd update --once` with the real file system and sources (no ubus). */
+export function runOnce(opts: OnceOptions): Promise<boolean> {
+  const sink = new LogSink({ level: 'warn' });
+  return runOnceWith(opts, {
+    clock: systemClock,
+    sink,
+    providers: availableProviders(),
+    readConfig: (path) => readFile(path, 'utf8'),
+    loadConfig,
+    sourceFactory: (service) => createSource(service, {}),
+    verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT),
+  });
+}
