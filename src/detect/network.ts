@@ -56,7 +56,8 @@ async function fetchStatus(call: UbusCall, name: string): Promise<Status | strin
   }
   if (reply === undefined) return `netifd has no network '${name}' (ubus call ${object} status returned nothing)`;
   if (!isObject(reply)) return `ubus call ${object} status returned ${describe(reply)}, not an object`;
-  if (typeof reply.up !== 'boolean') return `ubus call ${object} status has no true/false 'up' field`;
+  // netifd sends `up` as a blobmsg bool; a client mapping it to 0/1 is accepted too.
+  if (typeof reply.up !== 'boolean' && reply.up !== 0 && reply.up !== 1) return `ubus call ${object} status has no true/false 'up' field`;
   return reply.up ? reply : downText(name, reply);
 }
 

@@ -136,6 +136,20 @@ const cases: Case[] = [
     error: /has no true\/false 'up' field/,
   },
   {
+    name: 'up as 0/1 (a blobmsg bool mapped to a number) is understood',
+    family: 4,
+    statuses: { wan: { ...up({ 'ipv4-address': [{ address: '198.51.100.8', mask: 24 }] }), up: 1 }, wan6: { up: 0 } },
+    asked: ['network.interface.wan'],
+    address: '198.51.100.8',
+  },
+  {
+    name: 'garbage: up is a string',
+    family: 4,
+    statuses: { wan: { up: 'yes' } },
+    asked: ['network.interface.wan'],
+    error: /has no true\/false 'up' field/,
+  },
+  {
     name: 'garbage: ipv4-address is a string',
     family: 4,
     statuses: { wan: up({ 'ipv4-address': '203.0.113.1' }) },
@@ -290,6 +304,15 @@ const cases: Case[] = [
     asked: ['network.interface.lan'],
     address: '2001:db8:100::1',
     candidates: [['fd4c:9e1a:77::1', false, /ULA/], ['2001:db8:100::1', true, /chosen:.*the router's own address in prefix 2001:db8:100::\/64/]],
+  },
+  {
+    name: 'lan assignment not enabled yet (empty local-address): dropped with a reason',
+    family: 6,
+    ipv6: { mode: 'prefix', prefixInterface: 'lan' },
+    statuses: { lan: up({ 'ipv6-prefix-assignment': [{ address: '2001:db8:100::', mask: 64, preferred: 10, valid: 20, 'local-address': {} }] }) },
+    asked: ['network.interface.lan'],
+    candidates: [['2001:db8:100::/64', false, /^prefix 2001:db8:100::\/64 has no local-address/]],
+    error: /^no usable IPv6 address from the prefixes of network lan/,
   },
   {
     name: 'lan assignment + suffix',
