@@ -1,0 +1,202 @@
+import t, { type Test } from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appendSections, convertDdnsScripts, ImportResult } from '../../src/config/import';
+import { errorsOf, formatProblem, loadConfig } from '../../src/config/schema';
+import { parseUci } from '../../src/config/uci';
+import { Secret } from '../../src/util/secret';
+import { TEST_PROVIDERS } from './test-providers';
+import { UCI_CASES } from './uci-fixtures';
+
+const providers = TEST_PROVIDERS;
+const convert = (text: string, existing?: string) =>
+  convertDdnsScripts(text, { providers, existing: existing === undefined ? undefined : parseUci(existing, 'ddnsd') });
+
+/** Import, then load the result as `ddnsd check` would: no errors and no warnings allowed. */
+function importAndLoad(t: Test, text: string) {
+  const r = convert(text);
+  const out = appendSections('', r.sections);
+  const cfg = loadConfig(out, { providers });
+  t.same(cfg.problems.map((p) => formatProblem(p)), [], 'the imported config loads without problems');
+  return { r, cfg, out };
+}
+
+/**
+ * Where each ddns-scripts option goes. Every option of the source must either land in the
+ * output under one of these names or be named in a note: nothing is dropped silently.
+ */
+const MAPPED: Record<string, string[]> = {
+  enabled: ['enabled'],
+  service_name: ['provider'],
+  update_url: ['update_url'],
+  domain: ['domain'],
+  lookup_host: ['domain'],
+  username: ['username', 'api_token'],
+  password: ['password', 'api_token'],
+  use_ipv6: ['ip_version'],
+  interface: ['interface'],
+  ip_source: ['ip_source'],
+  ip_network: ['ip_network'],
+  ip_interface: ['ip_interface'],
+  ip_url: ['ip_url'],
+  ip_script: ['ip_script'],
+  check_interval: ['check_interval'],
+  check_unit: ['check_interval'],
+  force_interval: ['force_interval'],
+  force_unit: ['force_interval'],
+  retry_interval: ['retry_interval'],
+  retry_unit: ['retry_interval'],
+  retry_count: ['retry_max_count'],
+  retry_max_count: ['retry_max_count'],
+  dns_server: ['dns_server'],
+  proxy: ['proxy'],
+  upd_privateip: ['upd_privateip'],
+  ddns_loglines: ['log_lines'],
+};
+
+function nothingDropped(t: Test, text: string, r: ImportResult) {
+  const src = parseUci(text, 'ddns');
+  for (const s of src.sections) {
+    const skipped = r.skipped.some((x) => x.name === s.name);
+    const out = r.sections.find((x) => x.name === s.name || (s.type === 'ddns' && x.type === 'ddnsd'));
+    for (const o of s.options) {
+      const noted = r.notes.some((n) => n.section === s.name && n.option === o.name);
+      const landed = out !== undefined && (MAPPED[o.name] ?? []).some((m) => out.options.some((x) => x.name === m));
+      t.ok(skipped || noted || landed, `${s.name}.${o.name} is imported or reported`);
+    }
+  }
+}
+
+t.test("ddns-scripts' default config (fixture 82)", async (t) => {
+  const text = readFileSync(join(UCI_CASES, '82-ddns-default.conf'), 'utf8');
+  const { r, cfg } = importAndLoad(t, text);
+  t.same(r.imported, [
+    { name: 'myddns_ipv4', provider: 'dyn', enabled: false },
+    { name: 'myddns_ipv6', provider: 'custom', enabled: false },
+  ]);
+  t.same(r.skipped, []);
+  t.same(cfg.services.map((s) => [s.name, s.enabled, s.provider, s.domains, s.ipVersion, s.interface, s.source, s.ipNetwork]), [
+    ['myddns_ipv4', false, 'dyn', ['yourhost.example.com'], '4', 'wan', 'network', 'wan'],
+    ['myddns_ipv6', false, 'custom', ['yourhost.example.com'], '6', 'wan6', 'network', 'wan6'],
+  ]);
+  const v6 = cfg.services[1].providerOptions;
+  t.ok(v6.update_url instanceof Secret);
+  t.equal((v6.update_url as Secret).reveal(), 'http://[USERNAME]:[PASSWORD]@your.provider.net/nic/update?hostname=[DOMAIN]&myip=[IP]');
+  t.equal(cfg.global.logLines, 250);
+  t.match(r.notes, [{ section: 'global', option: 'ddns_dateformat' }, { section: 'myddns_ipv4', option: 'use_api_check' }, { section: 'myddns_ipv6', option: 'use_api_check' }]);
+  nothingDropped(t, text, r);
+  t.notMatch(JSON.stringify(r.notes), 'your_password', 'notes never quote a password');
+});
+
+const service = (body: string) => `config service 'svc'\n\toption enabled '1'\n\toption service_name 'dyndns.org'\n\toption domain 'h.example.com'\n\toption username 'u'\n\toption password 'pw-123456'\n${body}`;
+
+t.test('one config per ip_source variant', async (t) => {
+  const variants: [string, string, (s: ReturnType<typeof loadConfig>['services'][0]) => unknown, unknown][] = [
+    ['network', "\toption ip_source 'network'\n\toption ip_network 'wan'\n", (s) => s.ipNetwork, 'wan'],
+    ['interface', "\toption ip_source 'interface'\n\toption ip_interface 'pppoe-wan'\n", (s) => s.ipInterface, 'pppoe-wan'],
+    ['web', "\toption ip_source 'web'\n\toption ip_url 'http://checkip.dyndns.com'\n", (s) => s.ipUrls, ['http://checkip.dyndns.com']],
+    ['script', "\toption ip_source 'script'\n\toption ip_script '/usr/bin/myip -4'\n", (s) => s.ipScript, ['/usr/bin/myip', '-4']],
+    ['(default)', '', (s) => s.source, 'network'],
+  ];
+  for (const [name, body, pick, want] of variants) {
+    const stray = name === 'web' ? "\toption ip_interface 'eth9'\n" : "\toption ip_url 'http://stray.example/'\n";
+    const text = service(body + stray);
+    const { r, cfg } = importAndLoad(t, text);
+    t.equal(cfg.services.length, 1, name);
+    t.equal(cfg.services[0].source, name === '(default)' ? 'network' : name);
+    t.same(pick(cfg.services[0]), want, `${name}: its option carried over`);
+    t.equal(cfg.services[0].enabled, true);
+    nothingDropped(t, text, r);
+    const [option, needs] = name === 'web' ? ['ip_interface', 'interface'] : ['ip_url', 'web'];
+    t.match(r.notes, [{ option, message: new RegExp(`only used with ip_source ${needs}`) }], `${name}: the other source's option is reported`);
+  }
+});
+
+t.test('one config per interval unit', async (t) => {
+  const units: [string, number][] = [['seconds', 1000], ['minutes', 60_000], ['hours', 3_600_000], ['days', 86_400_000]];
+  for (const [unit, ms] of units) {
+    const text = service(
+      `\toption check_interval '30'\n\toption check_unit '${unit}'\n\toption force_interval '40'\n\toption force_unit '${unit}'\n` +
+        `\toption retry_interval '50'\n\toption retry_unit '${unit}'\n`,
+    );
+    const { r, cfg } = importAndLoad(t, text);
+    const s = cfg.services[0];
+    t.same([s.checkIntervalMs, s.forceIntervalMs, s.retryIntervalMs], [30 * ms, 40 * ms, 50 * ms], unit);
+    nothingDropped(t, text, r);
+  }
+  const defaults = importAndLoad(t, service("\toption check_interval '15'\n\toption force_interval '24'\n\toption retry_interval '90'\n")).cfg.services[0];
+  t.same([defaults.checkIntervalMs, defaults.forceIntervalMs, defaults.retryIntervalMs], [15 * 60_000, 24 * 3_600_000, 90_000], "ddns-scripts' default units");
+  const unitOnly = importAndLoad(t, service("\toption check_unit 'hours'\n")).cfg.services[0];
+  t.equal(unitOnly.checkIntervalMs, 10 * 3_600_000, "a unit alone applies to ddns-scripts' default of 10");
+  const bad = convert(service("\toption check_unit 'weeks'\n\toption retry_interval 'soon'\n"));
+  t.match(bad.notes, [{ option: 'check_unit', message: /'weeks' is not seconds/ }, { option: 'retry_interval', message: /not a whole number/ }]);
+  const once = convert(service("\toption force_interval '0'\n"));
+  t.match(once.notes, [{ option: 'force_interval', message: /updated once and exited/ }]);
+});
+
+t.test('retry_count becomes retry_max_count; use_ipv6 becomes ip_version; proxy, dns_server carried', async (t) => {
+  const { cfg } = importAndLoad(t, service("\toption retry_count '5'\n\toption use_ipv6 '1'\n\toption dns_server '9.9.9.9'\n\toption proxy 'proxy.lan:3128'\n"));
+  t.match(cfg.services[0], { retryMaxCount: 5, ipVersion: '6', dnsServer: '9.9.9.9', proxy: 'proxy.lan:3128' });
+});
+
+t.test('Cloudflare script provider: Bearer token, host@zone', async (t) => {
+  const cf = (domain: string, user = 'Bearer') =>
+    `config service 'cf'\n\toption service_name 'cloudflare.com-v4'\n\toption domain '${domain}'\n\toption lookup_host 'ignored.example.net'\n` +
+    `\toption username '${user}'\n\toption password 'tok-ABCDEFG'\n\toption param_opt 'zone_id=abc123'\n\toption use_api_check '1'\n`;
+  const { r, cfg } = importAndLoad(t, cf('home@example.com'));
+  const s = cfg.services[0];
+  t.match(s, { provider: 'cloudflare', domains: ['home.example.com'] });
+  t.equal(s.providerOptions.zone, 'example.com');
+  t.equal((s.providerOptions.api_token as Secret).reveal(), 'tok-ABCDEFG');
+  t.match(r.notes, [{ option: 'lookup_host' }, { option: 'param_opt', message: /zone_id=…/ }, { option: 'use_api_check' }]);
+  t.notMatch(JSON.stringify(r.notes), 'abc123');
+  t.same(importAndLoad(t, cf('@example.com')).cfg.services[0].domains, ['example.com'], 'apex');
+  t.same(importAndLoad(t, cf('a.b@example.com')).cfg.services[0].domains, ['a.b.example.com'], 'deeper host');
+  const legacy = convert(cf('home@example.com', 'me@example.com'));
+  t.same(legacy.sections, []);
+  t.match(legacy.skipped, [{ name: 'cf', reason: /global API key.*api_token/ }]);
+});
+
+t.test('custom update_url with use_https and answer; unknown names kept; scripts skipped', async (t) => {
+  const custom = "config service 'c'\n\toption update_url 'http://[USERNAME]:[PASSWORD]@dyn.example.net/u?h=[DOMAIN]&ip=[IP]'\n\toption use_https '1'\n\toption answer 'good|nochg'\n\toption domain 'c.example.com'\n\toption username 'u'\n\toption password 'p'\n";
+  const { cfg } = importAndLoad(t, custom);
+  const o = cfg.services[0].providerOptions;
+  t.equal((o.update_url as Secret).reveal(), 'https://[USERNAME]:[PASSWORD]@dyn.example.net/u?h=[DOMAIN]&ip=[IP]');
+  t.equal(o.answer, 'good|nochg');
+  const unknown = convert("config service 'x'\n\toption service_name 'example-catalogue.net'\n\toption domain 'x.example.com'\n\toption param_enc 'abc'\n");
+  t.match(unknown.imported, [{ name: 'x', provider: 'example-catalogue.net' }]);
+  t.match(unknown.notes, [{ option: 'service_name', message: /kept as provider 'example-catalogue.net'/ }]);
+  t.ok(unknown.sections[0].options.some((x) => x.name === 'param_enc'), 'its fields are kept for the catalogue provider');
+  const script = convert("config service 's'\n\toption update_script '/usr/lib/ddns/mine.sh'\n\toption domain 's.example.com'\n");
+  t.match(script.skipped, [{ name: 's', reason: /shell script/ }]);
+  const none = convert("config service 'n'\n\toption domain 'n.example.com'\n");
+  t.match(none.skipped, [{ name: 'n', reason: /neither service_name nor update_url/ }]);
+});
+
+t.test('existing services are never overwritten; the target global section is kept', async (t) => {
+  const text = service('') + "\nconfig ddns 'global'\n\toption upd_privateip '1'\n\nconfig service 'fresh'\n\toption service_name 'no-ip.com'\n\toption domain 'f.example.com'\n\toption username 'u'\n\toption password 'p'\n";
+  const existing = "# mine\nconfig ddnsd 'global'\n\toption log_level 'debug'\n\nconfig service 'svc'\n\toption provider 'noip'\n\toption domain 'keep.example.com'\n\toption username 'k'\n\toption password 'k'\n";
+  const r = convert(text, existing);
+  t.same(r.imported.map((x) => x.name), ['fresh']);
+  t.match(r.skipped, [{ name: 'svc', reason: /already has a section of this name/ }]);
+  t.match(r.notes, [{ section: 'global', message: /already has a global section/ }]);
+  const out = appendSections(existing.trimEnd(), r.sections);
+  t.ok(out.startsWith(existing.trimEnd() + '\n'), 'the existing text is kept byte for byte');
+  const cfg = loadConfig(out, { providers });
+  t.same(errorsOf(cfg.problems), []);
+  t.same(cfg.services.map((s) => [s.name, s.domains[0]]), [['svc', 'keep.example.com'], ['fresh', 'f.example.com']]);
+  t.equal(cfg.global.logLevel, 'debug');
+});
+
+t.test('anonymous ddns-scripts sections get stable names; other section types are reported', async (t) => {
+  const r = convert("config service\n\toption service_name 'dyn.com'\n\toption domain 'a.example.com'\n\toption username 'u'\n\toption password 'p'\nconfig other 'o'\n");
+  t.same(r.imported.map((x) => x.name), ['service_1']);
+  t.match(r.skipped, [{ name: 'o', reason: /not a ddns-scripts service/ }]);
+});
+
+t.test('unknown options are reported, not copied', async (t) => {
+  const text = service("\toption frobnicate 'yes'\n\toption bind_network 'wan'\n");
+  const { r } = importAndLoad(t, text);
+  t.match(r.notes, [{ option: 'frobnicate', message: /not a ddns-scripts option/ }, { option: 'bind_network', message: /does not bind/ }]);
+  nothingDropped(t, text, r);
+});
