@@ -1,7 +1,7 @@
-import type { Outcome, ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate } from './types';
+import type { Outcome, ProviderContext, ProviderDef, ReadResult, RecordRef, RecordUpdate } from './types';
 import {
-  arr, badShape, brokenInstance, cacheKey, createField, eachRecord, normName, obj, OptionReader, ProviderFailure,
-  REST_CAPS, RestApi, setRecord, str, testResult, tokenField, ttlField, written, zoneField, type FoundRecord,
+  arr, badShape, baseSettings, bearerApi, cacheKey, createField, normName, obj, ProviderFailure, REST_CAPS, restCreate,
+  RestApi, setRecord, str, tokenField, ttlField, written, zoneField, type BaseSettings, type FoundRecord,
 } from './rest';
 import type { Secret } from '../util/secret';
 
@@ -26,15 +26,9 @@ const STALE_ZONE_CODES = new Set([7000, 7003]);
 /** Cloudflare's "please wait and consider throttling your request speed". */
 const THROTTLE_CODES = new Set([971, 10429]);
 
-interface Settings {
+interface Settings extends BaseSettings {
   token: Secret;
-  zone: string;
-  create: boolean;
-  ttl: number;
   proxied: boolean;
-  base: string;
-  proxy?: string;
-  secrets: Secret[];
 }
 
 export const cloudflare: ProviderDef = {
@@ -54,31 +48,12 @@ export const cloudflare: ProviderDef = {
   capabilities: { ...REST_CAPS, proxied: true },
   defaultEndpoint: BASE,
   docs: 'https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/edit/',
-  create(options) {
-    const s = settings(options);
-    return s instanceof ProviderFailure ? brokenInstance(s) : instance(s);
-  },
+  create: restCreate(TITLE,
+    (o, endpoint): Settings => ({
+      token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, { def: 1, min: 1, max: 86_400 }), proxied: o.bool('proxied'),
+    }),
+    (s, ctx) => new Session(s, ctx)),
 };
-
-function settings(options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
-  const o = new OptionReader(options, TITLE);
-  const token = o.secret('api_token');
-  const zone = normName(o.string('zone', true));
-  const create = o.bool('create');
-  const ttl = o.int('ttl', 1, 1, 86_400);
-  const proxied = o.bool('proxied');
-  const base = o.endpoint(options.endpoint, BASE);
-  const proxy = o.string('proxy') || undefined;
-  return o.failure() ?? { token, zone, create, ttl, proxied, base, proxy, secrets: o.secrets };
-}
-
-function instance(s: Settings): ProviderInstance {
-  return {
-    update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => new Session(s, ctx).set(u)),
-    read: (records, ctx) => new Session(s, ctx).readAll(records),
-    test: (ctx) => testResult(s.secrets, () => new Session(s, ctx).check()),
-  };
-}
 
 function codes(data: unknown): number[] {
   return arr(obj(data)?.errors).map((e) => Number(obj(e)?.code)).filter(Number.isFinite);
@@ -101,10 +76,7 @@ class Session {
   readonly api: RestApi;
 
   constructor(readonly s: Settings, readonly ctx: ProviderContext) {
-    this.api = new RestApi({
-      title: TITLE, baseUrl: s.base, headers: { Authorization: `Bearer ${s.token.reveal()}` }, secrets: s.secrets,
-      errorText, classify, refused: (d) => obj(d)?.success === false, proxy: s.proxy,
-    }, ctx);
+    this.api = bearerApi(ctx, s, s.token, { title: TITLE, errorText, classify, refused: (d) => obj(d)?.success === false });
   }
 
   set(u: RecordUpdate) {

@@ -1,7 +1,7 @@
-import type { ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate } from './types';
+import type { ProviderContext, ProviderDef, ReadResult, RecordRef, RecordUpdate } from './types';
 import {
-  arr, badShape, brokenInstance, cacheKey, createField, eachRecord, obj, OptionReader, ProviderFailure, relativeName,
-  REST_CAPS, RestApi, setRecord, str, testResult, tokenField, ttlField, written, zoneField, type FoundRecord,
+  arr, badShape, baseSettings, bearerApi, cacheKey, createField, obj, ProviderFailure, relativeName, REST_CAPS, restCreate,
+  RestApi, setRecord, str, tokenField, ttlField, written, zoneField, type BaseSettings, type FoundRecord, type OptionReader,
 } from './rest';
 import type { Secret } from '../util/secret';
 
@@ -17,15 +17,9 @@ const TITLE = 'DNSimple';
 /** Enough for any one name and type; more pages than this means the filter was ignored. */
 const MAX_PAGES = 20;
 
-interface Settings {
+interface Settings extends BaseSettings {
   token: Secret;
-  zone: string;
   account: string;
-  ttl: number;
-  create: boolean;
-  base: string;
-  proxy?: string;
-  secrets: Secret[];
 }
 
 export const dnsimple: ProviderDef = {
@@ -46,31 +40,15 @@ export const dnsimple: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: PRODUCTION,
   docs: 'https://developer.dnsimple.com/v2/zones/records/',
-  create(options) {
-    const s = settings(options);
-    return s instanceof ProviderFailure ? brokenInstance(s) : instance(s);
-  },
+  create: restCreate(TITLE, settings, (s, ctx) => new Session(s, ctx)),
 };
 
-function settings(options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
-  const o = new OptionReader(options, TITLE);
+function settings(o: OptionReader, endpoint: string | undefined): Settings {
   const token = o.secret('api_token');
-  const zone = o.string('zone', true);
   const account = o.string('account');
   if (account && !/^\d+$/.test(account)) o.problems.push(`option account must be the numeric account id, not "${account}"`);
-  const ttl = o.int('ttl', 3600, 60, 2_592_000);
-  const create = o.bool('create');
-  const base = o.endpoint(options.endpoint, o.bool('sandbox') ? SANDBOX : PRODUCTION);
-  const proxy = o.string('proxy') || undefined;
-  return o.failure() ?? { token, zone, account, ttl, create, base, proxy, secrets: o.secrets };
-}
-
-function instance(s: Settings): ProviderInstance {
-  return {
-    update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => new Session(s, ctx).set(u)),
-    read: (records, ctx) => new Session(s, ctx).readAll(records),
-    test: (ctx) => testResult(s.secrets, () => new Session(s, ctx).check()),
-  };
+  const base = o.bool('sandbox') ? SANDBOX : PRODUCTION;
+  return { token, account, ...baseSettings(o, endpoint, base, { def: 3600, min: 60, max: 2_592_000 }) };
 }
 
 function errorText(data: unknown): string | undefined {
@@ -85,10 +63,7 @@ class Session {
   readonly api: RestApi;
 
   constructor(readonly s: Settings, readonly ctx: ProviderContext) {
-    this.api = new RestApi({
-      title: TITLE, baseUrl: s.base, headers: { Authorization: `Bearer ${s.token.reveal()}` }, secrets: s.secrets,
-      errorText, resetHeader: 'x-ratelimit-reset', proxy: s.proxy,
-    }, ctx);
+    this.api = bearerApi(ctx, s, s.token, { title: TITLE, errorText, resetHeader: 'x-ratelimit-reset' });
   }
 
   async set(u: RecordUpdate) {

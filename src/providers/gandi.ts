@@ -1,7 +1,7 @@
-import type { ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate } from './types';
+import type { ProviderContext, ProviderDef, ReadResult, RecordRef, RecordUpdate } from './types';
 import {
-  arr, brokenInstance, eachRecord, normName, obj, OptionReader, ProviderFailure, relativeName, REST_CAPS, RestApi,
-  segment, str, testResult, tokenField, ttlField, written, zoneField,
+  arr, baseSettings, obj, ProviderFailure, relativeName, REST_CAPS, restCreate, RestApi, segment, str, tokenField, ttlField,
+  written, zoneField, type BaseSettings,
 } from './rest';
 import type { Secret } from '../util/secret';
 
@@ -15,14 +15,9 @@ const BASE = 'https://api.gandi.net/v5/livedns';
 const TITLE = 'Gandi LiveDNS';
 const SCHEMES = ['bearer', 'apikey'] as const;
 
-interface Settings {
+interface Settings extends BaseSettings {
   token: Secret;
   scheme: (typeof SCHEMES)[number];
-  zone: string;
-  ttl: number;
-  base: string;
-  proxy?: string;
-  secrets: Secret[];
 }
 
 export const gandi: ProviderDef = {
@@ -45,30 +40,13 @@ export const gandi: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://api.gandi.net/docs/livedns/',
-  create(options) {
-    const s = settings(options);
-    return s instanceof ProviderFailure ? brokenInstance(s) : instance(s);
-  },
+  create: restCreate(TITLE,
+    (o, endpoint): Settings => ({
+      token: o.secret('api_token'), scheme: o.choice('auth_scheme', SCHEMES, 'bearer'),
+      ...baseSettings(o, endpoint, BASE, { def: 300, min: 300, max: 2_592_000 }),
+    }),
+    (s, ctx) => new Session(s, ctx)),
 };
-
-function settings(options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
-  const o = new OptionReader(options, TITLE);
-  const token = o.secret('api_token');
-  const scheme = o.choice('auth_scheme', SCHEMES, 'bearer');
-  const zone = normName(o.string('zone', true));
-  const ttl = o.int('ttl', 300, 300, 2_592_000);
-  const base = o.endpoint(options.endpoint, BASE);
-  const proxy = o.string('proxy') || undefined;
-  return o.failure() ?? { token, scheme, zone, ttl, base, proxy, secrets: o.secrets };
-}
-
-function instance(s: Settings): ProviderInstance {
-  return {
-    update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => new Session(s, ctx).set(u)),
-    read: (records, ctx) => new Session(s, ctx).readAll(records),
-    test: (ctx) => testResult(s.secrets, () => new Session(s, ctx).check()),
-  };
-}
 
 /** `{"code":401,"message":"...","object":"HTTPUnauthorized","cause":"Unauthorized"}` or `{"status":"error","errors":[...]}` */
 function errorText(data: unknown): string | undefined {

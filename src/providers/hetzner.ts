@@ -1,7 +1,7 @@
-import type { ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate } from './types';
+import type { ProviderContext, ProviderDef, ReadResult, RecordRef, RecordUpdate } from './types';
 import {
-  arr, brokenInstance, createField, eachRecord, normName, obj, OptionReader, ProviderFailure, relativeName, REST_CAPS,
-  RestApi, segment, str, testResult, tokenField, ttlField, written, zoneField,
+  arr, baseSettings, bearerApi, createField, obj, ProviderFailure, relativeName, REST_CAPS, restCreate, RestApi, segment, str,
+  tokenField, ttlField, written, zoneField, type BaseSettings,
 } from './rest';
 import type { Secret } from '../util/secret';
 
@@ -15,14 +15,8 @@ import type { Secret } from '../util/secret';
 const BASE = 'https://api.hetzner.cloud/v1';
 const TITLE = 'Hetzner DNS';
 
-interface Settings {
+interface Settings extends BaseSettings {
   token: Secret;
-  zone: string;
-  create: boolean;
-  ttl: number;
-  base: string;
-  proxy?: string;
-  secrets: Secret[];
 }
 
 export const hetzner: ProviderDef = {
@@ -38,30 +32,10 @@ export const hetzner: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://docs.hetzner.cloud/reference/cloud#zone-rrset-actions',
-  create(options) {
-    const s = settings(options);
-    return s instanceof ProviderFailure ? brokenInstance(s) : instance(s);
-  },
+  create: restCreate(TITLE,
+    (o, endpoint): Settings => ({ token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, { def: 60, min: 60, max: 2_147_483_647 }) }),
+    (s, ctx) => new Session(s, ctx)),
 };
-
-function settings(options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
-  const o = new OptionReader(options, TITLE);
-  const token = o.secret('api_token');
-  const zone = normName(o.string('zone', true));
-  const create = o.bool('create');
-  const ttl = o.int('ttl', 60, 60, 2_147_483_647);
-  const base = o.endpoint(options.endpoint, BASE);
-  const proxy = o.string('proxy') || undefined;
-  return o.failure() ?? { token, zone, create, ttl, base, proxy, secrets: o.secrets };
-}
-
-function instance(s: Settings): ProviderInstance {
-  return {
-    update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => new Session(s, ctx).set(u)),
-    read: (records, ctx) => new Session(s, ctx).readAll(records),
-    test: (ctx) => testResult(s.secrets, () => new Session(s, ctx).check()),
-  };
-}
 
 /** `{"error":{"code":"not_found","message":"...","details":{}}}` */
 function errorText(data: unknown): string | undefined {
@@ -75,10 +49,7 @@ class Session {
   readonly api: RestApi;
 
   constructor(readonly s: Settings, readonly ctx: ProviderContext) {
-    this.api = new RestApi({
-      title: TITLE, baseUrl: s.base, headers: { Authorization: `Bearer ${s.token.reveal()}` }, secrets: s.secrets,
-      errorText, resetHeader: 'ratelimit-reset', proxy: s.proxy,
-    }, ctx);
+    this.api = bearerApi(ctx, s, s.token, { title: TITLE, errorText, resetHeader: 'ratelimit-reset' });
   }
 
   /** Replace the set's records; a missing set (404) is created only when allowed. */

@@ -1,7 +1,7 @@
-import type { Outcome, ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate } from './types';
+import type { Outcome, ProviderContext, ProviderDef, ReadResult, RecordRef, RecordUpdate } from './types';
 import {
-  arr, badShape, brokenInstance, cacheKey, createField, eachRecord, normName, obj, OptionReader, ProviderFailure,
-  relativeName, REST_CAPS, RestApi, segment, setRecord, str, testResult, ttlField, written, zoneField, type FoundRecord,
+  arr, badShape, baseSettings, cacheKey, createField, obj, ProviderFailure, relativeName, REST_CAPS, restCreate, RestApi,
+  segment, setRecord, str, ttlField, written, zoneField, type BaseSettings, type FoundRecord,
 } from './rest';
 import type { Secret } from '../util/secret';
 
@@ -14,15 +14,9 @@ import type { Secret } from '../util/secret';
 const BASE = 'https://api.porkbun.com/api/json/v3';
 const TITLE = 'Porkbun';
 
-interface Settings {
+interface Settings extends BaseSettings {
   apiKey: Secret;
   secretKey: Secret;
-  zone: string;
-  create: boolean;
-  ttl: number;
-  base: string;
-  proxy?: string;
-  secrets: Secret[];
 }
 
 export const porkbun: ProviderDef = {
@@ -39,31 +33,13 @@ export const porkbun: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://porkbun.com/api/json/v3/documentation',
-  create(options) {
-    const s = settings(options);
-    return s instanceof ProviderFailure ? brokenInstance(s) : instance(s);
-  },
+  create: restCreate(TITLE,
+    (o, endpoint): Settings => ({
+      apiKey: o.secret('api_key'), secretKey: o.secret('secret_api_key'),
+      ...baseSettings(o, endpoint, BASE, { def: 600, min: 600, max: 2_592_000 }),
+    }),
+    (s, ctx) => new Session(s, ctx)),
 };
-
-function settings(options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
-  const o = new OptionReader(options, TITLE);
-  const apiKey = o.secret('api_key');
-  const secretKey = o.secret('secret_api_key');
-  const zone = normName(o.string('zone', true));
-  const create = o.bool('create');
-  const ttl = o.int('ttl', 600, 600, 2_592_000);
-  const base = o.endpoint(options.endpoint, BASE);
-  const proxy = o.string('proxy') || undefined;
-  return o.failure() ?? { apiKey, secretKey, zone, create, ttl, base, proxy, secrets: o.secrets };
-}
-
-function instance(s: Settings): ProviderInstance {
-  return {
-    update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => new Session(s, ctx).set(u)),
-    read: (records, ctx) => new Session(s, ctx).readAll(records),
-    test: (ctx) => testResult(s.secrets, () => new Session(s, ctx).check()),
-  };
-}
 
 function errorText(data: unknown): string | undefined {
   return str(obj(data)?.message);

@@ -1,7 +1,9 @@
 import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
 import { sameAddress } from '../net/address';
 import { redact, Secret } from '../util/secret';
-import type { FieldSpec, Outcome, ProviderContext, ProviderOptions, RecordRef, RecordUpdate, UpdateResult } from './types';
+import type {
+  FieldSpec, Outcome, ProviderContext, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate, UpdateResult,
+} from './types';
 
 /**
  * What the JSON REST providers (DNSimple, Cloudflare, Porkbun, Gandi, DigitalOcean, Hetzner)
@@ -417,6 +419,74 @@ export function brokenInstance(f: ProviderFailure) {
       return { outcome: f.outcome, message: f.message };
     },
   };
+}
+
+// ---- the provider instance every REST provider builds the same way ---------------------
+
+/** What a provider does within one call context (one update, read or test). */
+export interface RestSession {
+  set(u: RecordUpdate): Promise<Omit<UpdateResult, 'record'>>;
+  readAll(records: RecordRef[]): Promise<ReadResult[]>;
+  /** The credential check; resolves with the sentence to show. */
+  check(): Promise<string>;
+}
+
+/** Options every REST provider here reads: zone, create, ttl, endpoint, proxy. */
+export interface BaseSettings {
+  zone: string;
+  create: boolean;
+  ttl: number;
+  base: string;
+  proxy?: string;
+  /** Every secret option read, for masking. */
+  secrets: Secret[];
+}
+
+export interface TtlRule {
+  def: number;
+  min: number;
+  max: number;
+}
+
+export function baseSettings(o: OptionReader, endpoint: string | undefined, base: string, ttl: TtlRule): BaseSettings {
+  return {
+    zone: normName(o.string('zone', true)),
+    create: o.bool('create'),
+    ttl: o.int('ttl', ttl.def, ttl.min, ttl.max),
+    base: o.endpoint(endpoint, base),
+    proxy: o.string('proxy') || undefined,
+    secrets: o.secrets,
+  };
+}
+
+/**
+ * A ProviderDef's `create`: read the options (a bad configuration gives an instance that
+ * reports it), then run each call through a fresh session; failures become results.
+ */
+export function restCreate<S extends { secrets: Secret[] }>(
+  title: string,
+  read: (o: OptionReader, endpoint: string | undefined) => S,
+  session: (s: S, ctx: ProviderContext) => RestSession,
+): (options: ProviderOptions & { endpoint?: string }) => ProviderInstance {
+  return (options) => {
+    const o = new OptionReader(options, title);
+    const s = read(o, options.endpoint);
+    const bad = o.failure();
+    if (bad) return brokenInstance(bad);
+    return {
+      update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => session(s, ctx).set(u)),
+      read: (records, ctx) => session(s, ctx).readAll(records),
+      test: (ctx) => testResult(s.secrets, () => session(s, ctx).check()),
+    };
+  };
+}
+
+/** A RestApi with `Authorization: Bearer <token>`, the form four of these APIs use. */
+export function bearerApi(
+  ctx: ProviderContext, s: BaseSettings, token: Secret,
+  spec: Omit<RestApiSpec, 'baseUrl' | 'headers' | 'secrets' | 'proxy'>,
+): RestApi {
+  return new RestApi({ ...spec, baseUrl: s.base, headers: { Authorization: `Bearer ${token.reveal()}` }, secrets: s.secrets, proxy: s.proxy }, ctx);
 }
 
 // ---- field specs shared by several providers --------------------------------------------

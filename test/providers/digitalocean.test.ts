@@ -3,7 +3,7 @@ import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fak
 import { digitalocean } from '../../src/providers/digitalocean';
 import { Secret } from '../../src/util/secret';
 import type { RecordUpdate } from '../../src/providers/types';
-import { leaks, makeCtx, NOW, UA } from './rest-support';
+import { leaks, makeCtx, NOW, UA, runErrorCases, type ErrorCase } from './rest-support';
 
 const TOKEN = 'dop_v1_9f8e7d6c5b4a39281706';
 const READ = { headers: { accept: 'application/json', 'user-agent': UA }, auth: `Bearer ${TOKEN}`, absentHeaders: ['content-type'] };
@@ -73,7 +73,7 @@ t.test('a remembered id that is gone is looked up again', async (t) => {
 
 t.test('documented errors map to outcomes', async (t) => {
   const reset = Math.floor(NOW / 1000) + 42;
-  const cases: Array<{ name: string; reply: CannedReply; outcome: string; msg: RegExp; wait?: number }> = [
+  const cases: ErrorCase[] = [
     { name: '401', reply: { status: 401, body: { id: 'unauthorized', message: 'Unable to authenticate you' } }, outcome: 'auth', msg: /HTTP 401: unauthorized: Unable to authenticate you/ },
     { name: '403', reply: { status: 403, body: { id: 'forbidden', message: 'You do not have access for the attempted action.' } }, outcome: 'auth', msg: /forbidden/ },
     { name: '404 domain', reply: { status: 404, body: { id: 'not_found', message: 'The resource you were accessing could not be found.' } }, outcome: 'nohost', msg: /not_found/ },
@@ -84,16 +84,7 @@ t.test('documented errors map to outcomes', async (t) => {
     },
     { name: '500', reply: { status: 500, body: { id: 'server_error', message: 'Unexpected server-side error' } }, outcome: 'transient', msg: /server_error/ },
   ];
-  for (const c of cases) {
-    const fake = await FakeHttp.start(t);
-    fake.expect(lookup('A', 'home.example.com', c.reply));
-    const ctx = makeCtx();
-    const r = await provider(fake).update([HOME], ctx);
-    t.match(r, [{ outcome: c.outcome, message: c.msg }], c.name);
-    t.equal(r[0].retryAfterMs, c.wait, `${c.name}: wait`);
-    fake.assertDone(t, `${c.name}: requests`);
-    t.strictSame(leaks([TOKEN], r, ctx.lines), [], `${c.name}: no token`);
-  }
+  await runErrorCases(t, cases, [TOKEN], (reply) => lookup('A', 'home.example.com', reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });
 
 t.test('read and credential test', async (t) => {

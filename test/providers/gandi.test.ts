@@ -3,7 +3,7 @@ import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fak
 import { gandi } from '../../src/providers/gandi';
 import { Secret } from '../../src/util/secret';
 import type { RecordUpdate } from '../../src/providers/types';
-import { leaks, makeCtx, UA } from './rest-support';
+import { leaks, makeCtx, UA, runErrorCases, type ErrorCase } from './rest-support';
 
 const TOKEN = 'gandi-pat-0123456789abcdef';
 const HOME: RecordUpdate = { record: { name: 'home.example.net', type: 'A' }, address: '192.0.2.55' };
@@ -41,7 +41,7 @@ t.test('apex is "@"; the legacy API key uses the Apikey scheme; TTL is sent', as
 });
 
 t.test('documented errors map to outcomes', async (t) => {
-  const cases: Array<{ name: string; reply: CannedReply; outcome: string; msg: RegExp; wait?: number }> = [
+  const cases: ErrorCase[] = [
     { name: '401', reply: { status: 401, body: { code: 401, message: 'The server could not verify that you authorized to access the document you requested.', object: 'HTTPUnauthorized', cause: 'Unauthorized' } }, outcome: 'auth', msg: /HTTP 401: The server could not verify/ },
     { name: '403', reply: { status: 403, body: { code: 403, message: 'Access was denied to this resource.', object: 'HTTPForbidden', cause: 'Forbidden' } }, outcome: 'auth', msg: /Access was denied/ },
     { name: '404 domain', reply: { status: 404, body: { code: 404, message: 'The resource could not be found.', object: 'HTTPNotFound', cause: 'Not Found' } }, outcome: 'nohost', msg: /could not be found/ },
@@ -49,16 +49,7 @@ t.test('documented errors map to outcomes', async (t) => {
     { name: '429', reply: { status: 429, headers: { 'retry-after': '60' }, body: { code: 429, message: 'Too Many Requests', object: 'HTTPTooManyRequests', cause: 'Too Many Requests' } }, outcome: 'transient', msg: /Too Many Requests/, wait: 60_000 },
     { name: '503', reply: { status: 503, body: '<html><title>503 Service Unavailable</title></html>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /503 Service Unavailable/ },
   ];
-  for (const c of cases) {
-    const fake = await FakeHttp.start(t);
-    fake.expect(put('home', 'A', '192.0.2.55', c.reply));
-    const ctx = makeCtx();
-    const r = await provider(fake).update([HOME], ctx);
-    t.match(r, [{ outcome: c.outcome, message: c.msg }], c.name);
-    t.equal(r[0].retryAfterMs, c.wait, `${c.name}: wait`);
-    fake.assertDone(t, `${c.name}: requests`);
-    t.strictSame(leaks([TOKEN], r, ctx.lines), [], `${c.name}: no token`);
-  }
+  await runErrorCases(t, cases, [TOKEN], (reply) => put('home', 'A', '192.0.2.55', reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });
 
 t.test('read (404 is no record) and credential test', async (t) => {

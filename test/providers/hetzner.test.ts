@@ -3,7 +3,7 @@ import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fak
 import { hetzner } from '../../src/providers/hetzner';
 import { Secret } from '../../src/util/secret';
 import type { RecordUpdate } from '../../src/providers/types';
-import { leaks, makeCtx, NOW, UA } from './rest-support';
+import { leaks, makeCtx, NOW, UA, runErrorCases, type ErrorCase } from './rest-support';
 
 const TOKEN = 'hcloud-token-ZXhhbXBsZQ-42';
 const READ = { headers: { accept: 'application/json', 'user-agent': UA }, auth: `Bearer ${TOKEN}`, absentHeaders: ['content-type', 'auth-api-token'] };
@@ -53,7 +53,7 @@ t.test('documented errors map to outcomes', async (t) => {
   const reset = Math.floor(NOW / 1000) + 90;
   const err = (status: number, code: string, message: string, headers?: Record<string, string>): CannedReply =>
     ({ status, headers, body: { error: { code, message, details: {} } } });
-  const cases: Array<{ name: string; reply: CannedReply; outcome: string; msg: RegExp; wait?: number }> = [
+  const cases: ErrorCase[] = [
     { name: 'unauthorized', reply: err(401, 'unauthorized', 'unable to authenticate'), outcome: 'auth', msg: /HTTP 401: unauthorized: unable to authenticate/ },
     { name: 'forbidden', reply: err(403, 'forbidden', 'insufficient permissions for this request'), outcome: 'auth', msg: /forbidden/ },
     { name: 'invalid input', reply: err(422, 'invalid_input', 'invalid input in field records'), outcome: 'config', msg: /invalid_input/ },
@@ -63,16 +63,7 @@ t.test('documented errors map to outcomes', async (t) => {
     { name: 'maintenance', reply: err(503, 'maintenance', 'maintenance'), outcome: 'transient', msg: /maintenance/ },
     { name: 'failed action', reply: { status: 201, body: { action: action('error', { code: 'action_failed', message: 'Action failed' }) } }, outcome: 'transient', msg: /the action failed \(action_failed: Action failed\)/ },
   ];
-  for (const c of cases) {
-    const fake = await FakeHttp.start(t);
-    fake.expect(setRecords('home', 'A', '198.51.100.20', c.reply));
-    const ctx = makeCtx();
-    const r = await provider(fake).update([HOME], ctx);
-    t.match(r, [{ outcome: c.outcome, message: c.msg }], c.name);
-    t.equal(r[0].retryAfterMs, c.wait, `${c.name}: wait`);
-    fake.assertDone(t, `${c.name}: requests`);
-    t.strictSame(leaks([TOKEN], r, ctx.lines), [], `${c.name}: no token`);
-  }
+  await runErrorCases(t, cases, [TOKEN], (reply) => setRecords('home', 'A', '198.51.100.20', reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });
 
 t.test('read (404: no record) and credential test', async (t) => {

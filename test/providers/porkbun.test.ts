@@ -3,7 +3,7 @@ import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fak
 import { porkbun } from '../../src/providers/porkbun';
 import { Secret } from '../../src/util/secret';
 import type { RecordUpdate } from '../../src/providers/types';
-import { leaks, makeCtx, UA } from './rest-support';
+import { leaks, makeCtx, UA, runErrorCases, type ErrorCase } from './rest-support';
 
 const KEY = 'pk1_4f2a9e0c7b1d3e5f';
 const SECRET = 'sk1_9b8a7c6d5e4f3a2b';
@@ -73,7 +73,7 @@ t.test('a record removed by hand: the cached edit fails, the record is looked up
 });
 
 t.test('documented errors map to outcomes', async (t) => {
-  const cases: Array<{ name: string; reply: CannedReply; outcome: string; msg: RegExp }> = [
+  const cases: ErrorCase[] = [
     { name: 'bad keys (403)', reply: { status: 403, body: { status: 'ERROR', message: 'Invalid API key. (002)' } }, outcome: 'auth', msg: /HTTP 403: Invalid API key\. \(002\)/ },
     { name: 'bad keys (400)', reply: { status: 400, body: { status: 'ERROR', message: 'Invalid API key. (001)' } }, outcome: 'auth', msg: /Invalid API key/ },
     { name: 'API access off', reply: { status: 400, body: { status: 'ERROR', message: 'Domain is not opted in to API access.' } }, outcome: 'config', msg: /not opted in/ },
@@ -81,15 +81,7 @@ t.test('documented errors map to outcomes', async (t) => {
     { name: 'ERROR in HTTP 200', reply: { status: 200, body: { status: 'ERROR', message: 'Invalid API key. (002)' } }, outcome: 'auth', msg: /HTTP 200: Invalid API key/ },
     { name: '503', reply: { status: 503, body: '<title>503 Service Temporarily Unavailable</title>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /503 Service Temporarily Unavailable/ },
   ];
-  for (const c of cases) {
-    const fake = await FakeHttp.start(t);
-    fake.expect(call('/dns/retrieveByNameType/example.org/A/home', {}, c.reply));
-    const ctx = makeCtx();
-    const r = await provider(fake).update([HOME], ctx);
-    t.match(r, [{ outcome: c.outcome, message: c.msg }], c.name);
-    fake.assertDone(t, `${c.name}: requests`);
-    t.strictSame(leaks([KEY, SECRET], r, ctx.lines), [], `${c.name}: no key in results or logs`);
-  }
+  await runErrorCases(t, cases, [KEY, SECRET], (reply) => call('/dns/retrieveByNameType/example.org/A/home', {}, reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });
 
 t.test('read and credential test (ping)', async (t) => {

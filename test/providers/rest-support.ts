@@ -1,5 +1,6 @@
 import { LogSink } from '../../src/util/log';
-import type { ProviderCache, ProviderContext } from '../../src/providers/types';
+import type { ProviderCache, ProviderContext, UpdateResult } from '../../src/providers/types';
+import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fake-http';
 
 /** Helpers shared by the REST provider tests (DNSimple, Cloudflare, Porkbun, Gandi, DigitalOcean, Hetzner). */
 
@@ -37,4 +38,36 @@ export interface Asserts {
   equal(found: unknown, wanted: unknown, ...message: [] | [string]): unknown;
   match(found: unknown, pattern: unknown, ...message: [] | [string]): unknown;
   strictSame(found: unknown, wanted: unknown, ...message: [] | [string]): unknown;
+}
+
+/** One documented error answer and what it must become. */
+export interface ErrorCase {
+  name: string;
+  reply: CannedReply;
+  outcome: string;
+  msg: RegExp;
+  /** The minimum wait the result must carry (undefined: none). */
+  wait?: number;
+}
+
+/**
+ * For each case: a fresh fake server answers the one scripted request with the case's reply;
+ * the result must have the outcome, message and wait, and no secret may show anywhere.
+ */
+export async function runErrorCases(
+  t: Asserts & { teardown(fn: () => unknown): void },
+  cases: ErrorCase[], secrets: string[],
+  step: (reply: CannedReply) => ExpectedRequest,
+  run: (fake: FakeHttp, ctx: TestContext) => Promise<UpdateResult[]>,
+): Promise<void> {
+  for (const c of cases) {
+    const fake = await FakeHttp.start(t);
+    fake.expect(step(c.reply));
+    const ctx = makeCtx();
+    const r = await run(fake, ctx);
+    t.match(r, [{ outcome: c.outcome, message: c.msg }], c.name);
+    t.equal(r[0].retryAfterMs, c.wait, `${c.name}: wait`);
+    fake.assertDone(t, `${c.name}: requests`);
+    t.strictSame(leaks(secrets, r, ctx.lines), [], `${c.name}: no secret in results or logs`);
+  }
 }
