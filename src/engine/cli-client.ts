@@ -17,7 +17,7 @@ export async function withDaemon<T>(socketPath: string | undefined, fn: (call: D
   try {
     client = await UbusClient.connect({ socketPath: path, timeoutMs: 15_000 });
   } catch (err) {
-    throw new ExitError(EXIT.noDaemon, `ddnsd is not running: cannot reach ubus at ${path} (${(err as Error).message})`);
+    throw new ExitError(EXIT.noDaemon, `ddnsd is not running: ${(err as Error).message}`);
   }
   try {
     const found = await client.lookup('ddnsd').catch(() => []);

@@ -1,0 +1,189 @@
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UbusClient } from '../../src/ubus';
+import { namedPath, startBind } from '../support/bind';
+import { configText, dyndnsStep, makeWorld, PASSWORD, serviceSection, until, USER, type World } from './world';
+
+/**
+ * The real executable (`make dist/ddnsd`) on the test broker, with a fake netifd and a fake
+ * dyndns2 server. The daemon runs on the system clock here, so these scenarios need no time
+ * to pass: ifup → one request, status, reload, restart, SIGTERM, update --once.
+ */
+
+const EXE = join(__dirname, '..', '..', 'dist', 'ddnsd');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function runDaemon(t: { teardown(fn: () => unknown): void }, w: World): Running {
+  const child = spawn(EXE, ['run', '--config', w.configPath, '--socket', w.broker.socketPath, '--state-dir', w.stateDir, '--log-level', 'debug'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return { child, output: () => out, exited };
+}
+
+function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(EXE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    c.once('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+async function statusOf(w: World): Promise<Record<string, unknown>> {
+  const r = await cli(['status', '--json', '--socket', w.broker.socketPath]);
+  if (r.code !== 0) throw new Error(`status exited ${r.code}: ${r.err}`);
+  return JSON.parse(r.out) as Record<string, unknown>;
+}
+
+type Svc = { name: string; state: string; records: { registered: string; last_check: number; verified: boolean; state: string }[] };
+const services = (st: Record<string, unknown>) => st.services as Svc[];
+
+function daemonUp(w: World): Promise<void> {
+  return until(() => w.broker.objectPaths().includes('ddnsd'), 'the ddnsd object on the bus', 20_000);
+}
+
+t.test('dist/ddnsd', { skip: existsSync(EXE) ? false : 'dist/ddnsd is not built (make dist/ddnsd)' }, async (t) => {
+  t.test('not running: status, update, log and detect exit 3', async (t) => {
+    for (const cmd of [['status'], ['update'], ['log'], ['detect']]) {
+      const r = await cli([...cmd, '--socket', '/nonexistent/ubus.sock']);
+      t.equal(r.code, 3, `${cmd[0]} exits 3`);
+      t.match(r.err, /ddnsd is not running/);
+    }
+  });
+
+  t.test('ifup → one request; status; reload (SIGHUP); SIGTERM; restart with state', async (t) => {
+    const w = await makeWorld(t);
+    w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+    w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+    const d = runDaemon(t, w);
+    await daemonUp(w);
+    await until(() => w.fake.received.length === 1, 'the start-up update', 20_000);
+
+    w.netifd.setAddress('wan', '198.51.100.23');
+    w.fake.expect(dyndnsStep('home.example.com', '198.51.100.23', 'good 198.51.100.23'));
+    await w.netifd.announce('wan');
+    await until(() => w.fake.received.length === 2, 'the update after ifup', 20_000);
+    for (let i = 0; i < 20; i++) await w.netifd.announce('wan');
+    // The events were handled once status shows a check after them; nothing more was sent.
+    const before = Math.floor(Date.now() / 1000);
+    await w.netifd.announce('wan');
+    let st = await statusOf(w);
+    for (let i = 0; i < 200 && services(st)[0].records[0].last_check < before; i++) st = await statusOf(w);
+    t.equal(w.fake.received.length, 2, 'ifup with a new address: exactly one request; 21 more events: none');
+
+    t.strictSame(Object.keys(st).sort(), ['errors', 'services', 'uptime', 'version']);
+    const svc = services(st)[0] as unknown as Record<string, unknown>;
+    t.strictSame(Object.keys(svc).sort(), ['detected', 'enabled', 'error', 'interface', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'warnings']);
+    t.match(svc, { name: 'home', state: 'ok', provider: 'dyndns2', detected: { ipv4: '198.51.100.23' } });
+    t.match((svc.records as unknown[])[0], { name: 'home.example.com', type: 'A', registered: '198.51.100.23', state: 'ok' });
+    const human = await cli(['status', '--socket', w.broker.socketPath]);
+    t.equal(human.code, 0);
+    t.match(human.out, /home: ok \(dyndns2, network on wan\)/);
+    t.match(human.out, /home\.example\.com A: ok, registered 198\.51\.100\.23/);
+
+    // Reload by SIGHUP: home unchanged (no request), office added (one request).
+    w.writeConfig(configText([serviceSection('home', w.fake.url), serviceSection('office', w.fake.url)]));
+    w.fake.expect(dyndnsStep('office.example.com', '198.51.100.23', 'good 198.51.100.23'));
+    d.child.kill('SIGHUP');
+    await until(() => w.fake.received.length === 3, 'office updated after SIGHUP', 20_000);
+    st = await statusOf(w);
+    t.same(services(st).map((s) => s.name), ['home', 'office']);
+    t.equal(w.fake.received.length, 3, 'home kept its state: nothing resent');
+
+    // Reload over ubus with office broken: its error in status; home keeps updating.
+    w.writeConfig(configText([serviceSection('home', w.fake.url), serviceSection('office', w.fake.url, { ip_version: '7' })]));
+    const upd = await cli(['update', 'home', '--socket', w.broker.socketPath]);
+    t.equal(upd.code, 0);
+    t.match(upd.out, /queued: home/);
+    const c = await UbusClient.connect({ socketPath: w.broker.socketPath });
+    t.teardown(() => c.close());
+    const reload = await c.call('ddnsd', 'reload', {});
+    t.match(reload, { ok: true, unchanged: ['home'], rejected: [{ name: 'office' }] });
+    st = await statusOf(w);
+    const office = services(st).find((s) => s.name === 'office') as unknown as Record<string, unknown>;
+    t.equal(office.state, 'error');
+    t.match(office.error, /ip_version/);
+    w.netifd.setAddress('wan', '198.51.100.24');
+    w.fake.expect(dyndnsStep('home.example.com', '198.51.100.24', 'good 198.51.100.24'));
+    await w.netifd.announce('wan');
+    await until(() => w.fake.received.length === 4, 'home updating after the broken reload', 20_000);
+
+    const log = await cli(['log', '--lines', '500', '--socket', w.broker.socketPath]);
+    t.equal(log.code, 0);
+    t.match(log.out, /\[home\] .*set to 198\.51\.100\.24/);
+    const det = await cli(['detect', 'home', '--socket', w.broker.socketPath]);
+    t.equal(det.code, 0);
+    t.match(det.out, /IPv4: 198\.51\.100\.24/);
+
+    d.child.kill('SIGTERM');
+    t.equal(await d.exited, 0, 'SIGTERM: clean exit 0');
+    const state = JSON.parse(readFileSync(join(w.stateDir, 'state.json'), 'utf8'));
+    t.equal(state.services.home.records[0].registered, '198.51.100.24', 'state flushed');
+
+    // Restart with state: zero requests.
+    const d2 = runDaemon(t, w);
+    await daemonUp(w);
+    st = await statusOf(w);
+    for (let i = 0; i < 200 && services(st)[0].records[0].last_check === 0; i++) st = await statusOf(w);
+    t.ok(services(st)[0].records[0].last_check > 0, 'the start-up check ran');
+    t.equal(w.fake.received.length, 4, 'restart with state: zero requests');
+
+    const all = d.output() + d2.output() + human.out + log.out + det.out + JSON.stringify(st) + JSON.stringify(reload);
+    t.notOk(all.includes(PASSWORD), 'the password is in no output, log line or reply');
+    t.notOk(all.includes(Buffer.from(`${USER}:${PASSWORD}`).toString('base64')), 'nor its Basic-auth form');
+    d2.child.kill('SIGTERM');
+    t.equal(await d2.exited, 0);
+    w.fake.assertDone(t);
+  });
+
+  t.test('update --once: a script source, no daemon, no ubus', async (t) => {
+    const w = await makeWorld(t, { netifd: false });
+    w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.77' })]));
+    w.fake.expect(dyndnsStep('home.example.com', '203.0.113.77', 'good 203.0.113.77'));
+    const r = await cli(['update', '--once', '--config', w.configPath]);
+    t.equal(r.code, 0, r.out + r.err);
+    t.match(r.out, /home: 1 update request/);
+    t.match(r.out, /home\.example\.com A: ok, detected 203\.0\.113\.77, registered 203\.0\.113\.77/);
+    t.notOk((r.out + r.err).includes(PASSWORD));
+
+    w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+    const net = await cli(['update', '--once', '--config', w.configPath]);
+    t.equal(net.code, 1, 'a network source cannot work without the daemon');
+    t.match(net.out, /source 'network'/);
+    w.fake.assertDone(t);
+  });
+
+  const noBind = namedPath() ? false : 'named is not installed (.ci/run installs bind9)';
+  t.test('without state and DNS already right (real BIND): a verification, no update', { skip: noBind }, async (t) => {
+    const bind = (await startBind())!;
+    t.teardown(() => bind.stop());
+    const w = await makeWorld(t);
+    w.netifd.setAddress('wan', '192.0.2.1'); // what the zone already holds for old.example.test
+    w.writeConfig(configText([serviceSection('home', w.fake.url, { verify: '1', dns_server: `127.0.0.1:${bind.port}` }, [`old.${bind.zone}`])]));
+    const d = runDaemon(t, w);
+    await daemonUp(w);
+    let st = await statusOf(w);
+    for (let i = 0; i < 200 && services(st)[0].records[0].last_check === 0; i++) st = await statusOf(w);
+    t.match(services(st)[0].records[0], { registered: '192.0.2.1', verified: true, state: 'ok' });
+    t.equal(w.fake.received.length, 0, 'no update request');
+    d.child.kill('SIGTERM');
+    await d.exited;
+    w.fake.assertDone(t);
+  });
+});
