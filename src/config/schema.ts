@@ -87,6 +87,7 @@ export function loadConfig(text: string | Uint8Array, opts: LoadOptions): Loaded
     }
     const problems: ConfigProblem[] = [];
     const svc = readService(s, out.global, opts.providers, problems);
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)); // stable: file order within a section
     out.problems.push(...problems);
     if (svc) out.services.push(svc);
     else out.rejected.push({ name: s.name, problems: problems.filter((p) => p.severity !== 'warning') });

@@ -81,9 +81,14 @@ export class SectionReader {
       ...(option !== undefined ? { option } : {}),
       ...(value !== undefined && !hidden ? { value } : {}),
       message,
-      line: line ?? this.section.line,
+      line: line ?? this.#lineOf(option),
       severity,
     });
+  }
+
+  /** The option's line when it is present, else the section's (a missing option belongs there). */
+  #lineOf(option: string | undefined): number {
+    return this.section.options.find((o) => o.name === option)?.line ?? this.section.line;
   }
 
   get errors(): number {
