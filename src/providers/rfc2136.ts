@@ -218,7 +218,7 @@ class Rfc2136 implements ProviderInstance {
     const cached = ctx.cache.get(zoneKey(name));
     if (cached !== undefined) return cached;
     try {
-      const zone = await findZone(name, s.server, { port: s.port, timeoutMs: this.#timeoutMs });
+      const zone = await findZone(name, s.server, { port: s.port, timeoutMs: this.#timeoutMs, signal: ctx.signal });
       ctx.cache.set(zoneKey(name), zone);
       ctx.log.debug(`zone of ${name} is ${zone || '.'} (SOA query to ${s.server})`);
       return zone;
@@ -269,13 +269,15 @@ export const rfc2136: ProviderDef = {
   docs: 'https://www.rfc-editor.org/rfc/rfc2136',
   fields: [
     { name: 'server', label: 'DNS server', type: 'string', required: true,
-      help: 'The primary name server that accepts updates: host name or IP address, optionally :port ([IPv6]:port).' },
+      help: 'The primary name server that accepts updates: host name or IP address, optionally :port ([IPv6]:port). option endpoint overrides it.' },
     { name: 'zone', label: 'Zone', type: 'hostname',
       help: 'The zone the records belong to. When empty it is found by an SOA query to the server.' },
     { name: 'key_name', label: 'TSIG key name', type: 'string',
       help: 'The key name as the server knows it (BIND: key "NAME"). Leave key fields empty only if the server allows updates by address.' },
     { name: 'key_algorithm', label: 'TSIG algorithm', type: 'choice', default: 'hmac-sha256',
-      choices: Object.keys(TSIG_ALGORITHMS).map((a) => ({ value: a, label: a.toUpperCase() + (a === 'hmac-md5' || a === 'hmac-sha1' ? ' (legacy)' : '') })) },
+      help: 'The algorithm the key was made for (tsig-keygen -a).',
+      choices: ['hmac-sha256', 'hmac-sha512', 'hmac-sha384', 'hmac-sha224', 'hmac-sha1', 'hmac-md5']
+        .map((a) => ({ value: a, label: a.toUpperCase() + (a === 'hmac-md5' || a === 'hmac-sha1' ? ' (legacy)' : '') })) },
     { name: 'key_secret', label: 'TSIG secret', type: 'password', secret: true,
       help: 'The base64 secret, as tsig-keygen prints it.' },
     { name: 'ttl', label: 'TTL', type: 'number', default: '300', help: 'Time to live of the records, in seconds.' },

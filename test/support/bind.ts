@@ -111,6 +111,10 @@ export async function startBind(): Promise<BindServer | undefined> {
   const child = spawn(named, ['-g', '-n', '1', '-c', join(dir, 'named.conf'), '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  // If the test process dies without stop(), named must not outlive it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   await waitRunning(child, () => output, dir);
   return {
     port, dir, zone: ZONE, keys,

@@ -18,6 +18,7 @@ export interface LookupOptions {
   /** Port for every server asked (tests; 53 otherwise). */
   port?: number;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface LookupResult {
@@ -41,7 +42,7 @@ export async function lookupRecord(name: string, type: 'A' | 'AAAA', opts: Looku
 export async function findZone(name: string, resolver: string, opts: LookupOptions = {}): Promise<string> {
   let current: string | undefined = canonicalName(name);
   while (current !== undefined) {
-    const r = await query({ server: resolver, port: opts.port, timeoutMs: opts.timeoutMs, name: current, type: 'SOA' });
+    const r = await query({ server: resolver, port: opts.port, timeoutMs: opts.timeoutMs, signal: opts.signal, name: current, type: 'SOA' });
     if (r.rcode !== RCODE.NOERROR && r.rcode !== RCODE.NXDOMAIN) {
       throw new DnsLookupError(`DNS server ${resolver} answered ${r.rcodeName} when asked for the zone (SOA) of ${name}`);
     }
@@ -54,7 +55,7 @@ export async function findZone(name: string, resolver: string, opts: LookupOptio
 
 /** Addresses of the zone's name servers: glue when the reply has it, else A/AAAA lookups. */
 async function zoneServers(zone: string, resolver: string, opts: LookupOptions): Promise<string[]> {
-  const base = { server: resolver, port: opts.port, timeoutMs: opts.timeoutMs };
+  const base = { server: resolver, port: opts.port, timeoutMs: opts.timeoutMs, signal: opts.signal };
   const ns = await query({ ...base, name: zone, type: 'NS' });
   const names = ns.answers.filter((a) => a.type === TYPE.NS && sameName(a.name, zone)).map((a) => a.data);
   if (names.length === 0) throw new DnsLookupError(`resolver ${resolver} shows no name servers for zone ${zone || '.'}`);
@@ -73,7 +74,7 @@ function addressesOf(r: DnsResult, host: string): string[] {
   return r.additional.filter((a) => (a.type === TYPE.A || a.type === TYPE.AAAA) && sameName(a.name, host)).map((a) => a.data);
 }
 
-async function resolveHost(host: string, base: { server: string; port?: number; timeoutMs?: number }): Promise<string[]> {
+async function resolveHost(host: string, base: { server: string; port?: number; timeoutMs?: number; signal?: AbortSignal }): Promise<string[]> {
   const out: string[] = [];
   // IPv4 first: many routers have no IPv6 route even when servers publish AAAA.
   for (const type of ['A', 'AAAA'] as const) {
@@ -81,7 +82,7 @@ async function resolveHost(host: string, base: { server: string; port?: number; 
       const r = await query({ ...base, name: host, type });
       out.push(...r.answers.filter((a) => a.type === TYPE[type]).map((a) => a.data));
     } catch (e) {
-      if (!(e instanceof DnsNetworkError)) throw e;
+      if (!(e instanceof DnsNetworkError) || e.code === 'aborted') throw e;
     }
   }
   return out;
@@ -92,14 +93,15 @@ async function askFirst(servers: string[], name: string, type: 'A' | 'AAAA', opt
   const failures: string[] = [];
   for (const server of servers) {
     try {
-      const r = await query({ server, port: opts.port, timeoutMs: opts.timeoutMs, name, type, recursion });
+      const r = await query({ server, port: opts.port, timeoutMs: opts.timeoutMs, signal: opts.signal, name, type, recursion });
       if (r.rcode === RCODE.NXDOMAIN) return { addresses: [], nxdomain: true, server };
       if (r.rcode === RCODE.NOERROR) {
         return { addresses: r.answers.filter((a) => a.type === TYPE[type]).map((a) => a.data), nxdomain: false, server };
       }
       failures.push(`${server}: ${r.rcodeName}`);
     } catch (e) {
-      if (!(e instanceof DnsNetworkError || e instanceof DnsFormatError)) throw e;
+      const aborted = e instanceof DnsNetworkError && e.code === 'aborted';
+      if (aborted || !(e instanceof DnsNetworkError || e instanceof DnsFormatError)) throw e;
       failures.push(`${server}: ${e.message}`);
     }
   }
