@@ -1,0 +1,159 @@
+import t from 'tap';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { groupUpdates, runCheck } from '../../src/engine/check';
+import { backoffDelay } from '../../src/engine/backoff';
+import { reconcileState } from '../../src/engine/records';
+import { loadState, parseState, StateStore, type RecordState } from '../../src/engine/state';
+import { parseDnsServer, dnsVerifier } from '../../src/engine/verify';
+import { LogSink } from '../../src/util/log';
+import { CAPS, makeDeps, makeService } from './helpers';
+
+const rec = (name: string, type: 'A' | 'AAAA', detected: string, registered?: string): RecordState => ({ name, type, detected, registered, status: 'ok', verified: false });
+
+t.test('groupUpdates: families apart, or together for dual-stack-in-one-request providers', async (t) => {
+  const a = rec('h.example', 'A', '203.0.113.1', '203.0.113.1');
+  const aaaa = rec('h.example', 'AAAA', '2001:db8::2', '2001:db8::1');
+  const b = rec('b.example', 'A', '203.0.113.1');
+  const names = (gs: RecordState[][]) => gs.map((g) => g.map((r) => `${r.name} ${r.type}`));
+  t.same(names(groupUpdates([aaaa, b], [a, aaaa, b], CAPS)), [['b.example A'], ['h.example AAAA']], 'one call per family');
+  t.same(
+    names(groupUpdates([aaaa], [a, aaaa, b], { ...CAPS, dualStackOneRequest: true })),
+    [['h.example A', 'h.example AAAA']],
+    'the unchanged A rides along so the provider does not drop it',
+  );
+  t.same(names(groupUpdates([a, b], [a, b], { ...CAPS, hostsPerRequest: 1 })), [['h.example A'], ['b.example A']], 'one name per call');
+});
+
+t.test('a dual-stack service sends both families in one provider call', async (t) => {
+  const env = makeDeps({ capabilities: { ...CAPS, dualStackOneRequest: true } });
+  env.source.addresses = { 4: '203.0.113.7', 6: '2001:db8::7' };
+  const service = makeService({ ipVersion: 'both' });
+  const st = reconcileState(service, undefined);
+  const s = await runCheck(service, st, env.deps, { force: false, reason: 'test' });
+  t.equal(s.requests, 1);
+  t.same(env.provider.calls[0].map((u) => `${u.record.type} ${u.address}`), ['A 203.0.113.7', 'AAAA 2001:db8::7']);
+
+  env.source.addresses[6] = '2001:db8::8';
+  await runCheck(service, st, env.deps, { force: false, reason: 'test' });
+  t.same(env.provider.calls[1].map((u) => `${u.record.type} ${u.address}`), ['A 203.0.113.7', 'AAAA 2001:db8::8'], 'only v6 changed: both sent');
+
+  const apart = makeDeps();
+  apart.source.addresses = { 4: '203.0.113.7', 6: '2001:db8::7' };
+  await runCheck(service, reconcileState(service, undefined), apart.deps, { force: false, reason: 'test' });
+  t.equal(apart.provider.calls.length, 2, 'without the capability: one call per family');
+});
+
+t.test('verification: before (seed) and after (verified flag); forced update sends anyway', async (t) => {
+  const env = makeDeps();
+  env.deps.verifier = env.dns.verifier;
+  const service = makeService({ verify: true });
+  const st = reconcileState(service, undefined);
+  env.dns.records.set('home.example.com/A', ['192.0.2.9']);
+  await runCheck(service, st, env.deps, { force: false, reason: 'start' });
+  t.equal(env.provider.calls.length, 1, 'DNS differs: update');
+  t.equal(st.records[0].verified, false, 'DNS still shows the old address');
+  t.match(env.lines.join('\n'), /not verified yet \(answers 192\.0\.2\.9\)/);
+
+  env.dns.records.set('home.example.com/A', ['203.0.113.7']);
+  await runCheck(service, st, env.deps, { force: true, reason: 'manual' });
+  t.equal(env.provider.calls.length, 2, 'forced: sent although unchanged');
+  t.equal(st.records[0].verified, true);
+});
+
+t.test('a source that finds nothing: error in state, nothing sent; a polled source retries', async (t) => {
+  const env = makeDeps();
+  env.source.addresses = {};
+  const service = makeService();
+  const st = reconcileState(service, undefined);
+  const s = await runCheck(service, st, env.deps, { force: false, reason: 'ifup' });
+  t.equal(s.action, 'error');
+  t.equal(st.records[0].status, 'error');
+  t.match(st.records[0].lastResult, /no IPv4 address: no address on wan/);
+  t.equal(env.provider.calls.length, 0);
+});
+
+t.test('a provider that throws counts as a network failure, with the secret redacted', async (t) => {
+  const { Secret } = await import('../../src/util/secret');
+  const secret = new Secret('pa55word-xyz');
+  const env = makeDeps({ secrets: [secret] });
+  env.provider.update = async () => {
+    throw new Error('connect ECONNREFUSED https://u:pa55word-xyz@127.0.0.1/');
+  };
+  const service = makeService();
+  const st = reconcileState(service, undefined);
+  const s = await runCheck(service, st, env.deps, { force: false, reason: 'x' });
+  t.equal(s.action, 'retry');
+  t.equal(s.retryKind, 'network');
+  t.notMatch(st.records[0].lastResult, /pa55word/);
+  t.match(st.records[0].lastResult, /\*\*\*/);
+});
+
+t.test('backoff: first wait is the base, then doubling, capped; provider minimum wins', async (t) => {
+  const r0 = () => 0;
+  t.equal(backoffDelay({ baseMs: 60_000, kind: 'transient', random: r0 }), 60_000);
+  t.equal(backoffDelay({ previousMs: 60_000, baseMs: 60_000, kind: 'transient', random: r0 }), 120_000);
+  t.equal(backoffDelay({ previousMs: 2 * 3600_000, baseMs: 60_000, kind: 'transient', random: r0 }), 2 * 3600_000);
+  t.equal(backoffDelay({ previousMs: 4 * 60_000, baseMs: 60_000, kind: 'network', random: r0 }), 5 * 60_000);
+  t.equal(backoffDelay({ baseMs: 60_000, retryAfterMs: 1800_000, kind: 'transient', random: r0 }), 1800_000);
+  t.equal(backoffDelay({ baseMs: 60_000, kind: 'transient', random: () => 0.999 }), 74_985);
+});
+
+t.test('reconcileState: keeps known records, adds and drops others; a new fingerprint lifts blocks', async (t) => {
+  const s1 = makeService({ domains: ['a.example', 'b.example'], fingerprint: 'x' });
+  const st = reconcileState(s1, undefined);
+  st.records[0].registered = '203.0.113.1';
+  st.records[0].status = 'blocked';
+  st.records[0].blockedFingerprint = 'x';
+  st.failures = 3;
+  const same = reconcileState(makeService({ domains: ['a.example', 'c.example'], fingerprint: 'x' }), st);
+  t.same(same.records.map((r) => r.name), ['a.example', 'c.example']);
+  t.equal(same.records[0].blockedFingerprint, 'x');
+  t.equal(same.failures, 3);
+  const changed = reconcileState(makeService({ domains: ['a.example'], fingerprint: 'y' }), st);
+  t.equal(changed.records[0].blockedFingerprint, undefined);
+  t.equal(changed.records[0].status, 'pending');
+  t.equal(changed.records[0].registered, '203.0.113.1', 'what is known about the record stays');
+  t.equal(changed.failures, 0);
+  const off = reconcileState(makeService({ enabled: false, fingerprint: 'y' }), st);
+  t.equal(off.records[0].status, 'disabled');
+});
+
+t.test('state file: atomic write, round trip, corrupt and foreign files ignored', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'ddnsd-state-')), 'nested');
+  const lines: string[] = [];
+  const log = new LogSink({ write: (l) => lines.push(l) }).logger('');
+  t.same(await loadState(dir, log), { version: 1, services: {} }, 'missing: empty, silently');
+  t.same(lines, []);
+  const service = makeService();
+  const data = { version: 1 as const, services: { home: reconcileState(service, undefined) } };
+  data.services.home.records[0].registered = '203.0.113.7';
+  const store = new StateStore(dir, () => data, log);
+  await Promise.all([store.save(), store.save(), store.save()]);
+  t.same(readdirSync(dir), ['state.json'], 'no temporary file left behind');
+  t.same(await loadState(dir, log), JSON.parse(JSON.stringify(data)));
+  for (const bad of ['{', '[]', '{"version":2,"services":{}}', '{"version":1,"services":{"x":{"fingerprint":"f","records":[{"name":"a","type":"MX"}]}}}']) {
+    writeFileSync(join(dir, 'state.json'), bad);
+    t.same(await loadState(dir, log), { version: 1, services: {} }, `ignored: ${bad}`);
+  }
+  t.equal(lines.filter((l) => /ignoring corrupt state file/.test(l)).length, 4);
+  t.throws(() => parseState('{"version":1,"services":{"x":{"records":[]}}}'), /missing fingerprint/);
+  t.equal(readFileSync(join(dir, 'state.json'), 'utf8').length > 0, true);
+});
+
+t.test('dns_server forms and the DNS verifier', async (t) => {
+  t.same(parseDnsServer('127.0.0.1:5353'), { server: '127.0.0.1', port: 5353 });
+  t.same(parseDnsServer('[::1]:53'), { server: '::1', port: 53 });
+  t.same(parseDnsServer('::1'), { server: '::1' });
+  t.same(parseDnsServer('ns1.example.net'), { server: 'ns1.example.net' });
+  const asked: unknown[] = [];
+  const v = dnsVerifier('127.0.0.1:5353', async (name, type, opts) => {
+    asked.push({ name, type, ...opts });
+    if (name === 'down.example') throw new Error('timeout');
+    return { addresses: ['203.0.113.1'] };
+  });
+  const got = await v([{ name: 'up.example', type: 'A' }, { name: 'down.example', type: 'AAAA' }]);
+  t.same([...got], [['up.example/A', ['203.0.113.1']]], 'a failed lookup is unknown, not empty');
+  t.match(asked[0], { server: '127.0.0.1', port: 5353 });
+});
