@@ -42,13 +42,22 @@ smoke: dist/ddnsd
 	  && echo "smoke: dist/ddnsd --version -> $$v" \
 	  || { echo "smoke: dist/ddnsd --version printed '$$v', expected $(VERSION)"; exit 1; }
 
-packages: ipk
+packages: ipk apk
 
 # dist/ddnsd_<version>-r1_<arch>.ipk per arch (router executables from dist/release when
 # `make release` made them, else x86_64 from dist/ddnsd) and dist/luci-app-ddnsd_<version>-r1_all.ipk.
 # Reproducible: mtimes are SOURCE_DATE_EPOCH or the last commit's time.
 ipk: dist/ddnsd
 	$(NODE) openwrt/tools/ipk.cjs --version $(VERSION) --exe dist/ddnsd --out dist --release-dir dist/release
+
+# dist/apk/<arch>/ddnsd-<version>-r1.apk and dist/apk/noarch/luci-app-ddnsd-<version>-r1.apk for
+# OpenWrt 25.12+, when an apk-tools 3.x binary is available (APK=/path/to/apk; Debian 12 has none).
+APK ?= apk
+.PHONY: apk
+apk: dist/ddnsd
+	@if $(APK) --version 2>/dev/null | grep -q '^apk-tools 3\.'; then \
+	  $(NODE) openwrt/tools/apk.cjs --version $(VERSION) --exe dist/ddnsd --out dist --release-dir dist/release --apk $(APK); \
+	else echo "apk: skipped: no apk-tools 3.x (set APK=/path/to/apk); see openwrt/README.md"; fi
 
 test: deps dist/ddnsd
 	$(TAP)

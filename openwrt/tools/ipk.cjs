@@ -10,10 +10,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { execFileSync } = require('node:child_process');
 const { ISAS, checkExecutable } = require('./lib/arches.cjs');
 const { buildIpk, dataPart, ipkName } = require('./lib/ipk.cjs');
-const { ddnsdPackage, luciPackage, REPO } = require('./lib/packages.cjs');
+const { ddnsdPackage, luciPackage } = require('./lib/packages.cjs');
+const { epoch, executables } = require('./lib/inputs.cjs');
 
 function options() {
   const { values } = parseArgs({
@@ -32,32 +32,6 @@ function options() {
   return { ...values, releaseDir: values['release-dir'] || path.join(values.out, 'release') };
 }
 
-/** SOURCE_DATE_EPOCH, or the time of the last commit. */
-function epoch() {
-  const env = process.env.SOURCE_DATE_EPOCH;
-  if (env !== undefined && env !== '') {
-    if (!/^[0-9]+$/.test(env)) throw new Error(`SOURCE_DATE_EPOCH must be a number of seconds, got "${env}"`);
-    return Number(env);
-  }
-  try {
-    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: REPO, encoding: 'utf8' }).trim());
-  } catch {
-    throw new Error('no SOURCE_DATE_EPOCH and no git history to take a fixed time from; set SOURCE_DATE_EPOCH');
-  }
-}
-
-/** [{ isa, file }] for each ISA that has an executable. */
-function executables(opts) {
-  const found = [];
-  for (const { isa } of ISAS) {
-    const released = path.join(opts.releaseDir, `ddnsd-${isa}`);
-    if (fs.existsSync(released)) found.push({ isa, file: released });
-    else if (isa === 'x86_64' && opts.exe) found.push({ isa, file: opts.exe });
-    else console.log(`ipk: no ${isa} executable (${released}); its packages need \`make release\``);
-  }
-  return found;
-}
-
 function write(out, fields, ipk) {
   const file = path.join(out, ipkName(fields));
   const tmp = `${file}.tmp-${process.pid}`;
@@ -71,7 +45,7 @@ function main() {
   const version = `${opts.version}-r${opts.release}`;
   const mtime = epoch();
   fs.mkdirSync(opts.out, { recursive: true });
-  for (const { isa, file } of executables(opts)) {
+  for (const { isa, file } of executables(opts, 'ipk')) {
     const exe = fs.readFileSync(file);
     checkExecutable(exe, isa, file);
     let data; // the same tree for every arch of this ISA: compress it once
