@@ -1,0 +1,70 @@
+import t from 'tap';
+import { runCli } from '../../src/cli/program';
+import { configText, dyndnsStep, makeWorld, quiesce, serviceSection, startDaemon, until } from './world';
+
+/** The CLI commands in-process (runCli) against a daemon on the test broker. */
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+t.test('status, update, detect, log against the daemon', async (t) => {
+  const w = await makeWorld(t);
+  w.writeConfig(configText([serviceSection('home', w.fake.url), serviceSection('off', w.fake.url, { enabled: '0' })]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const { daemon, clock } = await startDaemon(t, w);
+  await until(() => w.fake.received.length === 1, 'start-up update');
+  await quiesce(daemon, clock);
+  const sock = ['--socket', w.broker.socketPath];
+
+  const st = await run(['status', ...sock]);
+  t.equal(st.code, 0, st.err);
+  t.match(st.out, /^ddnsd \d+\.\d+\.\d+, up /);
+  t.match(st.out, /home: ok \(dyndns2, network on wan\)\n  detected: 203\.0\.113\.7\n  home\.example\.com A: ok, registered 203\.0\.113\.7/);
+  t.match(st.out, /off: disabled/);
+  const json = await run(['status', 'home', '--json', ...sock]);
+  t.equal(JSON.parse(json.out).services.length, 1);
+  const missing = await run(['status', 'nope', ...sock]);
+  t.equal(missing.code, 1);
+  t.match(missing.err, /no service named 'nope'/);
+
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'nochg 203.0.113.7'));
+  const forced = await run(['update', 'home', '--force', ...sock]);
+  t.equal(forced.code, 0);
+  t.equal(forced.out, 'queued: home (forced)\n');
+  await until(() => w.fake.received.length === 2, 'the forced update');
+  await quiesce(daemon, clock);
+  const off = await run(['update', 'off', ...sock]);
+  t.equal(off.code, 1);
+  t.match(off.err, /off is not running \(disabled or invalid/);
+
+  const det = await run(['detect', ...sock]);
+  t.equal(det.code, 0, det.err);
+  t.match(det.out, /home \(source network\):\n  IPv4: 203\.0\.113\.7\n    kept    203\.0\.113\.7 from network:wan/);
+  const adhoc = await run(['detect', '--source', 'network', '--interface', 'wan', '--family', '4', '--json', ...sock]);
+  t.equal(JSON.parse(adhoc.out).services[0].detections[0].address, '203.0.113.7');
+  const badFamily = await run(['detect', '--family', '5', ...sock]);
+  t.equal(badFamily.code, 2);
+  const badSource = await run(['detect', '--source', 'carrier-pigeon', ...sock]);
+  t.equal(badSource.code, 1, 'the daemon refuses an unknown source (INVALID_ARGUMENT)');
+
+  const log = await run(['log', 'home', '-n', '5', ...sock]);
+  t.equal(log.code, 0);
+  const lines = log.out.trim().split('\n');
+  t.ok(lines.length >= 1 && lines.length <= 5, `${lines.length} lines`);
+  t.ok(lines.every((l) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (error|warn|info|debug): \[home\] /.test(l)), 'timestamped, scoped lines');
+  t.equal((await run(['log', '-n', '0', ...sock])).code, 2);
+  w.fake.assertDone(t);
+});
+
+t.test('run refuses a bad --log-level; update --once reports a missing config', async (t) => {
+  const bad = await run(['run', '--log-level', 'loud']);
+  t.equal(bad.code, 2);
+  t.match(bad.err, /--log-level must be error, warn, info or debug, not 'loud'/);
+  const once = await run(['update', '--once', '--config', '/nonexistent/ddnsd']);
+  t.equal(once.code, 1);
+  t.match(once.out, /cannot load \/nonexistent\/ddnsd: .*ENOENT/);
+});
