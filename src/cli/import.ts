@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { appendSections, convertDdnsScripts, ImportResult } from '../config/import';
+import { ALREADY, appendSections, convertDdnsScripts, ImportResult } from '../config/import';
 import { isSecretOption, secretOptions } from '../config/provider-fields';
 import { errorsOf, formatProblem, loadConfig } from '../config/schema';
 import { parseUci, ParseError, UciPackage } from '../config/uci';
@@ -86,25 +86,25 @@ export function runImport(opts: ImportOpts, io: CliIO): void {
     throw new ExitError(EXIT.problem, `ddnsd: ${opts.from} is not valid UCI (${err.message}); nothing was imported`);
   }
   report(result, io);
+  // Services that exist already are fine to skip (import is safe to re-run); others need the user.
+  const needsUser = result.skipped.filter((s) => !s.reason.startsWith(ALREADY));
   if (result.sections.length === 0) {
     io.out(`nothing to import into ${opts.to}\n`);
-    if (result.skipped.length > 0) throw new ExitError(EXIT.problem);
-    return;
-  }
-  if (opts.dryRun) {
+  } else if (opts.dryRun) {
     io.out(`dry run: would append to ${opts.to} (secrets shown as ***):\n${masked(result.sections)}`);
-    return;
+  } else {
+    const text = appendSections(target.text, result.sections);
+    writeAtomically(opts.to, text);
+    io.out(`wrote ${opts.to}: ${result.imported.length} service${result.imported.length === 1 ? '' : 's'} added\n`);
+    verify(text, result.sections, io);
   }
-  const text = appendSections(target.text, result.sections);
-  writeAtomically(opts.to, text);
-  io.out(`wrote ${opts.to}: ${result.imported.length} service${result.imported.length === 1 ? '' : 's'} added\n`);
-  verify(text, result.sections, io);
+  if (needsUser.length > 0) throw new ExitError(EXIT.problem, `${needsUser.length} service${needsUser.length === 1 ? '' : 's'} not imported: ${needsUser.map((s) => s.name).join(', ')}`);
 }
 
 export function register(program: Command, io: CliIO): void {
   program
     .command('import')
-    .description("convert ddns-scripts' /etc/config/ddns into ddnsd services (existing services are never overwritten)")
+    .description("convert ddns-scripts' /etc/config/ddns into ddnsd services (existing services are never overwritten; exit 1 when a service could not be imported)")
     .option('--from <file>', 'ddns-scripts configuration', DEFAULT_SOURCE)
     .option('--to <file>', 'ddnsd configuration to add the services to', DEFAULT_CONFIG)
     .option('--dry-run', 'print what would be added, write nothing')

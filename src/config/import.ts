@@ -59,6 +59,9 @@ const NOT_NEEDED: Record<string, string> = {
   param_opt: 'this provider does not use it',
 };
 
+/** The start of the reason given for a service that exists in the target already. */
+export const ALREADY = 'the target already has a section of this name';
+
 /** Script providers whose `domain` is `host@zone` (ddns-scripts.md §2C). */
 const HOST_AT_ZONE = ['cloudflare.com-v4', 'godaddy.com-v1'];
 
@@ -338,7 +341,7 @@ export function convertDdnsScripts(text: string | Uint8Array, opts: ImportOption
     const name = nameFor(s, taken);
     taken.add(name);
     if (existing.some((e) => e.name === name)) {
-      result.skipped.push({ name, reason: 'the target already has a section of this name; it was not overwritten' });
+      result.skipped.push({ name, reason: `${ALREADY}; it was not overwritten` });
       continue;
     }
     const out = convertService({ ...s, name }, opts, result.notes);

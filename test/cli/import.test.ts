@@ -1,0 +1,77 @@
+import t from 'tap';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UCI_CASES } from '../config/uci-fixtures';
+import { cli, GOOD, scratch } from './cli-support';
+
+const DEFAULT_DDNS = readFileSync(join(UCI_CASES, '82-ddns-default.conf'), 'utf8');
+
+t.test("import ddns-scripts' default config, then check accepts it", async (t) => {
+  const file = scratch(t);
+  const from = file('ddns', DEFAULT_DDNS);
+  const to = file('ddnsd');
+  const r = await cli('import', '--from', from, '--to', to);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /^imported myddns_ipv4: provider dyn, disabled\nimported myddns_ipv6: provider custom, disabled\n/);
+  t.match(r.out, 'myddns_ipv4.use_api_check: not imported:');
+  t.match(r.out, `wrote ${to}: 2 services added`);
+  t.notMatch(r.out, /^check:/m, 'the written file passes check');
+  t.notMatch(r.out, 'your_password');
+  t.equal(statSync(to).mode & 0o777, 0o600, 'a new file holding passwords is private');
+  const c = await cli('check', '--config', to);
+  t.equal(c.code, 0, c.out);
+  t.equal(c.out, `${to}: OK, 2 services (0 enabled)\n`);
+
+  const again = await cli('import', '--from', from, '--to', to);
+  t.equal(again.code, 0, 're-running is safe');
+  t.match(again.out, /skipped myddns_ipv4: the target already has a section of this name/);
+  t.match(again.out, `nothing to import into ${to}`);
+});
+
+t.test('an existing target keeps its text and mode; --dry-run writes nothing and hides secrets', async (t) => {
+  const file = scratch(t);
+  const from = file('ddns', DEFAULT_DDNS);
+  const to = file('ddnsd', GOOD);
+  chmodSync(to, 0o640);
+  const dry = await cli('import', '--from', from, '--to', to, '--dry-run');
+  t.equal(dry.code, 0);
+  t.equal(readFileSync(to, 'utf8'), GOOD, 'dry run leaves the file alone');
+  t.match(dry.out, "option password '***'");
+  t.match(dry.out, "option update_url '***'");
+  t.notMatch(dry.out, 'your_password');
+  t.match(dry.out, 'global: not imported: the target already has a global section');
+  const r = await cli('import', '--from', from, '--to', to);
+  t.equal(r.code, 0);
+  const text = readFileSync(to, 'utf8');
+  t.ok(text.startsWith(GOOD), 'existing text kept byte for byte');
+  t.match(text, "\nconfig service 'myddns_ipv4'\n\toption enabled '0'\n\toption provider 'dyn'\n");
+  t.equal(statSync(to).mode & 0o777, 0o640, 'mode kept');
+  t.equal((await cli('check', '--config', to)).code, 0);
+});
+
+t.test('a service that cannot be imported: exit 1, the others are written', async (t) => {
+  const file = scratch(t);
+  const from = file('ddns', DEFAULT_DDNS + "\nconfig service 'scripted'\n\toption update_script '/usr/lib/ddns/x.sh'\n");
+  const to = file('ddnsd');
+  const r = await cli('import', '--from', from, '--to', to);
+  t.equal(r.code, 1);
+  t.match(r.out, 'skipped scripted: update_script runs a shell script');
+  t.equal(r.err, '1 service not imported: scripted\n');
+  t.ok(existsSync(to));
+});
+
+t.test('unreadable or invalid files', async (t) => {
+  const file = scratch(t);
+  const missing = await cli('import', '--from', file('nope'), '--to', file('ddnsd'));
+  t.equal(missing.code, 1);
+  t.match(missing.err, /^ddnsd: cannot read .*nope: no such file\n$/);
+  const broken = await cli('import', '--from', file('ddns', "config service 'a'\n\toption domain 'x\n"), '--to', file('ddnsd'));
+  t.equal(broken.code, 1);
+  t.match(broken.err, /is not valid UCI \(parse error \(EOF with unterminated '\) at line 2, byte \d+\); nothing was imported/);
+  const target = file('bad-target', 'config\n');
+  const badTarget = await cli('import', '--from', file('ddns', DEFAULT_DDNS), '--to', target);
+  t.equal(badTarget.code, 1);
+  t.match(badTarget.err, /bad-target is not valid UCI .*nothing was written/);
+  t.equal(readFileSync(target, 'utf8'), 'config\n');
+  t.notOk(existsSync(file('ddnsd')), 'nothing written on errors');
+});
