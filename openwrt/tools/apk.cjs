@@ -14,7 +14,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const { parseArgs } = require('node:util');
 const { execFileSync } = require('node:child_process');
-const { ISAS, checkExecutable } = require('./lib/arches.cjs');
+const { ISAS, checkExecutable, staticWarning } = require('./lib/arches.cjs');
 const { ddnsdPackage, luciPackage } = require('./lib/packages.cjs');
 const { epoch, executables } = require('./lib/inputs.cjs');
 
@@ -131,6 +131,8 @@ function main() {
   for (const { isa, file } of executables(opts, 'apk')) {
     const exe = fs.readFileSync(file);
     checkExecutable(exe, isa, file);
+    const warning = staticWarning(exe, file);
+    if (warning) console.warn(`apk: warning: ${warning}`);
     for (const arch of ISAS.find((s) => s.isa === isa).arches) build(apk, ddnsdPackage(version, arch, exe), opts.out, mtime);
   }
   build(apk, luciPackage(version), opts.out, mtime);

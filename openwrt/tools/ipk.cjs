@@ -10,7 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { ISAS, checkExecutable } = require('./lib/arches.cjs');
+const { ISAS, checkExecutable, staticWarning } = require('./lib/arches.cjs');
 const { buildIpk, dataPart, ipkName } = require('./lib/ipk.cjs');
 const { ddnsdPackage, luciPackage } = require('./lib/packages.cjs');
 const { epoch, executables } = require('./lib/inputs.cjs');
@@ -48,6 +48,8 @@ function main() {
   for (const { isa, file } of executables(opts, 'ipk')) {
     const exe = fs.readFileSync(file);
     checkExecutable(exe, isa, file);
+    const warning = staticWarning(exe, file);
+    if (warning) console.warn(`ipk: warning: ${warning}`);
     let data; // the same tree for every arch of this ISA: compress it once
     for (const arch of ISAS.find((s) => s.isa === isa).arches) {
       const pkg = ddnsdPackage(version, arch, exe);

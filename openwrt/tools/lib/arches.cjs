@@ -43,4 +43,37 @@ function checkExecutable(buf, isa, file) {
   }
 }
 
-module.exports = { ISAS, elfMachine, checkExecutable };
+/**
+ * The program interpreter (PT_INTERP) of a dynamically linked ELF file, e.g.
+ * "/lib64/ld-linux-x86-64.so.2"; undefined for a static executable or a short file.
+ */
+function interpreter(buf) {
+  if (elfMachine(buf) === undefined) return undefined;
+  const is64 = buf[4] === 2;
+  const le = buf[5] === 1;
+  const u16 = (o) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+  const u32 = (o) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const word = (o) => (is64 ? Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
+  if (buf.length < (is64 ? 64 : 52)) return undefined;
+  const phoff = word(is64 ? 0x20 : 0x1c);
+  const phentsize = u16(is64 ? 0x36 : 0x2a);
+  const phnum = u16(is64 ? 0x38 : 0x2c);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (ph + phentsize > buf.length) return undefined;
+    if (u32(ph) !== 3) continue; // PT_INTERP
+    const off = word(ph + (is64 ? 0x08 : 0x04));
+    const size = word(ph + (is64 ? 0x20 : 0x10));
+    return buf.subarray(off, off + size).toString('latin1').replace(/\0+$/, '');
+  }
+  return undefined;
+}
+
+/** A warning when `buf` cannot run on OpenWrt's musl (a dynamically linked glibc build). */
+function staticWarning(buf, file) {
+  const interp = interpreter(buf);
+  if (interp === undefined) return undefined;
+  return `${file} is dynamically linked (${interp}): OpenWrt cannot run it; these packages only test the packaging. Router packages need the static executables of \`make release\`.`;
+}
+
+module.exports = { ISAS, elfMachine, checkExecutable, interpreter, staticWarning };
