@@ -4,10 +4,11 @@
  * with `reconnect` the client retries with backoff and then re-adds its objects, event
  * listeners and subscriptions by itself (all ids change).
  */
+import { existsSync } from 'node:fs';
 import { systemClock, type Clock, type Timer } from '../util/clock';
 import { nullLogger, type Logger } from '../util/log';
 import { Backoff, type BackoffOptions } from './backoff';
-import { BlobmsgTypeId, Attr, DEFAULT_SOCKET_PATH, MsgType, SYSTEM_OBJECT_EVENT } from './constants';
+import { BlobmsgTypeId, Attr, DEFAULT_SOCKET_PATH, LEGACY_SOCKET_PATH, MsgType, SYSTEM_OBJECT_EVENT } from './constants';
 import { Connection } from './connection';
 import { EncodeError, UbusError } from './errors';
 import { blobmsgToTable, setOwn, tableToBlobmsg } from './json';
@@ -18,7 +19,7 @@ import { UbusStatus } from './status';
 import type { BlobmsgNode } from './blobmsg';
 
 export interface ConnectOptions {
-  /** Default /var/run/ubus/ubus.sock. */
+  /** Default /var/run/ubus/ubus.sock (or /var/run/ubus.sock when only that exists). */
   socketPath?: string;
   /** Reconnect after losing ubusd (default false). */
   reconnect?: boolean;
@@ -57,7 +58,7 @@ interface ListenerRecord { patterns: string[]; local: LocalObject & { kind: 'lis
 interface SubscriptionRecord { path: string; local: LocalObject & { kind: 'subscriber' }; target: number | undefined; attaching: boolean }
 
 export class UbusClient {
-  readonly #path: string;
+  readonly #path: string | undefined;
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
@@ -76,7 +77,7 @@ export class UbusClient {
   #watcher: Promise<void> | undefined;
 
   private constructor(opts: ConnectOptions) {
-    this.#path = opts.socketPath ?? DEFAULT_SOCKET_PATH;
+    this.#path = opts.socketPath;
     this.#log = opts.log ?? nullLogger;
     this.#clock = opts.clock ?? systemClock;
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
@@ -340,7 +341,7 @@ export class UbusClient {
   // ---- connection life --------------------------------------------------------------------
 
   async #open(): Promise<void> {
-    const conn = await Connection.open(this.#path, this.#log, this.#clock);
+    const conn = await Connection.open(this.#path ?? defaultSocketPath(), this.#log, this.#clock);
     this.#conn = conn;
     conn.start({
       message: (m) => this.#onMessage(conn, m),
@@ -442,6 +443,11 @@ export class UbusClient {
       }
     }
   }
+}
+
+/** The default socket, or the pre-21.02 one when only that exists. */
+function defaultSocketPath(): string {
+  return existsSync(DEFAULT_SOCKET_PATH) || !existsSync(LEGACY_SOCKET_PATH) ? DEFAULT_SOCKET_PATH : LEGACY_SOCKET_PATH;
 }
 
 function eventCall(method: string, body: BlobmsgNode[]): MsgAttr[] {

@@ -4,6 +4,8 @@
  */
 
 export const DEFAULT_SOCKET_PATH = '/var/run/ubus/ubus.sock';
+/** Where ubusd listened before OpenWrt 21.02; used when only it exists. */
+export const LEGACY_SOCKET_PATH = '/var/run/ubus.sock';
 
 /** Root blob padded length limit; ubusd disconnects a client announcing more. */
 export const MAX_MSGLEN = 1024 * 1024;

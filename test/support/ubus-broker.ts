@@ -323,34 +323,37 @@ export class TestBroker {
   // ---- subscriptions ----------------------------------------------------------------------
 
   #subscribe(cl: BClient, msg: UbusMessage): number {
-    const id = attrNumber(msg, Attr.OBJID);
-    const targetId = attrNumber(msg, Attr.TARGET);
-    if (id === undefined || targetId === undefined) return UbusStatus.INVALID_ARGUMENT;
-    const obj = this.#objects.get(id);
-    if (!obj) return UbusStatus.NOT_FOUND;
-    if (obj.client !== cl) return UbusStatus.INVALID_ARGUMENT;
-    const target = this.#objects.get(targetId);
+    const w = this.#watchArgs(cl, msg);
+    if (typeof w === 'number') return w;
+    const target = this.#objects.get(w.targetId);
     if (!target || !target.client) return UbusStatus.NOT_FOUND;
     if (target.client === cl) return UbusStatus.INVALID_ARGUMENT;
     const first = target.subscribers.length === 0;
-    const s: Sub = { subscriber: obj, target };
+    const s: Sub = { subscriber: w.obj, target };
     target.subscribers.unshift(s);
-    obj.targets.unshift(s);
+    w.obj.targets.unshift(s);
     if (first) this.#active(target);
     return UbusStatus.OK;
   }
 
   #unsubscribe(cl: BClient, msg: UbusMessage): number {
+    const w = this.#watchArgs(cl, msg);
+    if (typeof w === 'number') return w;
+    const s = w.obj.targets.find((x) => x.target.id === w.targetId);
+    if (!s) return UbusStatus.NOT_FOUND;
+    this.#unsub(s);
+    return UbusStatus.OK;
+  }
+
+  /** OBJID (ours) and TARGET of SUBSCRIBE / UNSUBSCRIBE, or the status refusing them. */
+  #watchArgs(cl: BClient, msg: UbusMessage): { obj: BObject; targetId: number } | number {
     const id = attrNumber(msg, Attr.OBJID);
     const targetId = attrNumber(msg, Attr.TARGET);
     if (id === undefined || targetId === undefined) return UbusStatus.INVALID_ARGUMENT;
     const obj = this.#objects.get(id);
     if (!obj) return UbusStatus.NOT_FOUND;
     if (obj.client !== cl) return UbusStatus.INVALID_ARGUMENT;
-    const s = obj.targets.find((x) => x.target.id === targetId);
-    if (!s) return UbusStatus.NOT_FOUND;
-    this.#unsub(s);
-    return UbusStatus.OK;
+    return { obj, targetId };
   }
 
   #unsub(s: Sub): void {
@@ -390,9 +393,8 @@ export class TestBroker {
   }
 
   #register(cl: BClient, data: BlobmsgNode[] | undefined): number {
-    if (!data) return UbusStatus.INVALID_ARGUMENT;
-    const object = data.find((n) => n.type === BlobmsgTypeId.INT32 && n.name === 'object');
-    const pattern = data.find((n) => n.type === BlobmsgTypeId.STRING && n.name === 'pattern');
+    const object = member(data, 'object', BlobmsgTypeId.INT32);
+    const pattern = member(data, 'pattern', BlobmsgTypeId.STRING);
     if (object?.type !== BlobmsgTypeId.INT32 || pattern?.type !== BlobmsgTypeId.STRING) return UbusStatus.INVALID_ARGUMENT;
     const id = object.value >>> 0;
     if (id < SYSTEM_OBJECT_MAX) return UbusStatus.PERMISSION_DENIED;
@@ -406,9 +408,8 @@ export class TestBroker {
   }
 
   #sendEvent(cl: BClient, data: BlobmsgNode[] | undefined): number {
-    if (!data) return UbusStatus.INVALID_ARGUMENT;
-    const id = data.find((n) => n.type === BlobmsgTypeId.STRING && n.name === 'id');
-    const body = data.find((n) => n.type === BlobmsgTypeId.TABLE && n.name === 'data');
+    const id = member(data, 'id', BlobmsgTypeId.STRING);
+    const body = member(data, 'data', BlobmsgTypeId.TABLE);
     if (id?.type !== BlobmsgTypeId.STRING || body?.type !== BlobmsgTypeId.TABLE) return UbusStatus.INVALID_ARGUMENT;
     if (id.value.startsWith('ubus.')) return UbusStatus.PERMISSION_DENIED;
     this.#deliver(cl, id.value, body.children);
@@ -436,6 +437,11 @@ export class TestBroker {
       this.#send(obj.client, { type: MsgType.INVOKE, seq: this.#eventSeq, peer: 0, attrs: [at.u32(Attr.OBJID, obj.id), at.str(Attr.METHOD, name), at.blobmsg(Attr.DATA, data)] });
     }
   }
+}
+
+/** What blobmsg_parse would pick for one policy entry: the member of that name and type. */
+function member(data: BlobmsgNode[] | undefined, name: string, type: number): BlobmsgNode | undefined {
+  return data?.find((n) => n.type === type && 'name' in n && n.name === name);
 }
 
 /** strcmp order, as ubusd's AVL trees sort paths. */
