@@ -125,7 +125,7 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
 function collectSecrets(req: HttpRequest): Secret[] {
   const out = [...(req.secrets ?? [])];
   const u = safeParseUrl(req.url);
-  if (u?.password) out.push(new Secret(decodeURIComponent(u.password)));
+  if (u?.password) out.push(new Secret(safeDecode(u.password)), new Secret(u.password));
   const p = req.proxy ? parseProxy(req.proxy) : undefined;
   if (p?.password) out.push(new Secret(p.password));
   return out;
@@ -140,6 +140,15 @@ function newExchange(req: HttpRequest, secrets: Secret[]): Exchange {
     fail: () => {},
     live: new Set(),
   };
+}
+
+/** Percent-decoding that leaves a malformed escape as written instead of throwing. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function safeParseUrl(text: string): URL | undefined {
@@ -160,7 +169,7 @@ function firstHop(req: HttpRequest, secrets: Secret[]): Hop {
   for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
   headers['user-agent'] ??= req.userAgent ?? `ddnsd/${VERSION}`;
   if ((url.username || url.password) && headers.authorization === undefined) {
-    headers.authorization = basicAuth(decodeURIComponent(url.username), decodeURIComponent(url.password));
+    headers.authorization = basicAuth(safeDecode(url.username), safeDecode(url.password));
   }
   url.username = '';
   url.password = '';
@@ -201,7 +210,7 @@ function nextHop(prev: Hop, status: number, location: string, secrets: Secret[])
   const toGet = status === 303 || ((status === 301 || status === 302) && prev.method === 'POST');
   const method = toGet ? 'GET' : prev.method;
   const body = toGet ? undefined : prev.body;
-  const sameOrigin = url.origin === prev.url.origin;
+  const sameOrigin = url.origin === prev.url.origin || isUpgrade(prev.url, url);
   if (!sameOrigin && body !== undefined && body.length > 0) {
     throw new HttpError('redirect', `${prev.url.host} redirected a request with a body to another host (${redact(url.host, secrets)}); refused`);
   }
@@ -216,6 +225,11 @@ function nextHop(prev: Hop, status: number, location: string, secrets: Secret[])
   url.username = '';
   url.password = '';
   return { method, url, headers, body };
+}
+
+/** http://host → https://host (default ports): the same server moving to TLS, not another host. */
+function isUpgrade(from: URL, to: URL): boolean {
+  return from.protocol === 'http:' && to.protocol === 'https:' && from.hostname === to.hostname && from.port === '' && to.port === '';
 }
 
 async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
@@ -280,8 +294,8 @@ export function parseProxy(text: string): ProxySpec | undefined {
   const [, user, pass, host, port] = m;
   const n = Number(port);
   if (n < 1 || n > 65535) return undefined;
-  const password = pass === undefined ? undefined : decodeURIComponent(pass);
-  const auth = user !== undefined ? basicAuth(decodeURIComponent(user), password ?? '') : undefined;
+  const password = pass === undefined ? undefined : safeDecode(pass);
+  const auth = user !== undefined ? basicAuth(safeDecode(user), password ?? '') : undefined;
   return { host: unbracket(host), port: n, password, auth };
 }
 

@@ -54,6 +54,14 @@ t.test('userinfo in the URL becomes Basic auth and is not left in the URL', asyn
   fake.assertDone(t);
 });
 
+t.test('a malformed escape in userinfo is sent as written, not thrown', async (t) => {
+  const fake = await FakeHttp.start(t);
+  fake.expect({ method: 'GET', path: '/x', auth: { user: 'u', password: '%ZZ' }, reply: { body: 'ok' } });
+  const res = await request({ method: 'GET', url: `${fake.url.replace('//', '//u:%ZZ@')}/x` });
+  t.equal(res.body, 'ok');
+  fake.assertDone(t);
+});
+
 t.test('basicAuth encodes user:password, accepting a Secret', async (t) => {
   t.equal(basicAuth('Aladdin', new Secret('open sesame')), 'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==');
   t.equal(basicAuth('u', 'p'), 'Basic ' + Buffer.from('u:p').toString('base64'));
