@@ -16,6 +16,7 @@ interface ImportOpts {
   from: string;
   to: string;
   dryRun?: boolean;
+  merge: boolean;
 }
 
 function parseTarget(path: string): { text: string; pkg?: UciPackage } {
@@ -80,7 +81,7 @@ export function runImport(opts: ImportOpts, io: CliIO): void {
   const target = parseTarget(opts.to);
   let result: ImportResult;
   try {
-    result = convertDdnsScripts(source, { providers: availableProviders(), existing: target.pkg });
+    result = convertDdnsScripts(source, { providers: availableProviders(), existing: target.pkg, mergeDualStack: opts.merge });
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
     throw new ExitError(EXIT.problem, `ddnsd: ${opts.from} is not valid UCI (${err.message}); nothing was imported`);
@@ -108,5 +109,6 @@ export function register(program: Command, io: CliIO): void {
     .option('--from <file>', 'ddns-scripts configuration', DEFAULT_SOURCE)
     .option('--to <file>', 'ddnsd configuration to add the services to', DEFAULT_CONFIG)
     .option('--dry-run', 'print what would be added, write nothing')
+    .option('--no-merge', 'keep IPv4 and IPv6 sections of the same record as two services')
     .action((opts: ImportOpts) => runImport(opts, io));
 }

@@ -1,6 +1,7 @@
 import { findProvider } from '../providers/registry';
 import type { ProviderDef } from '../providers/types';
 import { parseBool } from './checks';
+import { mergeDualStack } from './import-merge';
 import { DurationUnit, parseUnit } from './duration';
 import { parseUci, UciPackage, UciSection, UciValue } from './uci';
 import { formatSection, WritableOption, WritableSection } from './uci-writer';
@@ -30,6 +31,8 @@ export interface ImportOptions {
   providers: readonly ProviderDef[];
   /** The target as it is now: its services are never overwritten, its global section is kept. */
   existing?: UciPackage;
+  /** Join an IPv4 and an IPv6 section that differ only in family (default true). */
+  mergeDualStack?: boolean;
 }
 
 /** ddns-scripts defaults for an interval whose unit is set but whose number is not. */
@@ -350,8 +353,17 @@ export function convertDdnsScripts(text: string | Uint8Array, opts: ImportOption
       continue;
     }
     result.sections.push(out);
+  }
+  if (opts.mergeDualStack !== false) {
+    const m = mergeDualStack(result.sections);
+    result.sections = m.sections;
+    for (const [from, into] of m.merges) {
+      result.notes.push({ section: from, message: `merged into ${into}: same provider, domains and credentials, other address family (ip_version both)` });
+    }
+  }
+  for (const out of result.sections.filter((s) => s.type === 'service')) {
     const get = (n: string) => out.options.find((o) => o.name === n)?.value;
-    result.imported.push({ name, provider: String(get('provider')), enabled: get('enabled') === '1' });
+    result.imported.push({ name: out.name ?? '', provider: String(get('provider')), enabled: get('enabled') === '1' });
   }
   return result;
 }

@@ -200,3 +200,19 @@ t.test('unknown options are reported, not copied', async (t) => {
   t.match(r.notes, [{ option: 'frobnicate', message: /not a ddns-scripts option/ }, { option: 'bind_network', message: /does not bind/ }]);
   nothingDropped(t, text, r);
 });
+
+t.test('IPv4 and IPv6 sections of the same record become one dual-stack service', async (t) => {
+  const pair = (v6extra = '') =>
+    "config service 'h_v4'\n\toption enabled '1'\n\toption service_name 'dyndns.org'\n\toption domain 'h.example.com'\n\toption username 'u'\n\toption password 'p'\n\toption interface 'wan'\n\toption ip_network 'wan'\n\n" +
+    "config service 'h_v6'\n\toption enabled '1'\n\toption service_name 'dyndns.org'\n\toption domain 'h.example.com'\n\toption username 'u'\n\toption password 'p'\n\toption use_ipv6 '1'\n\toption interface 'wan6'\n\toption ip_network 'wan6'\n" +
+    v6extra;
+  const { r, cfg } = importAndLoad(t, pair());
+  t.same(r.imported, [{ name: 'h_v4', provider: 'dyn', enabled: true }]);
+  t.match(r.notes, [{ section: 'h_v6', message: /merged into h_v4/ }]);
+  t.match(cfg.services, [{ name: 'h_v4', ipVersion: 'both', interface: 'wan', interface6: 'wan6', ipNetwork: 'wan', ipNetwork6: 'wan6', domains: ['h.example.com'] }]);
+  t.equal(cfg.services.length, 1);
+  const different = convert(pair("\toption password 'other'\n"));
+  t.same(different.imported.map((x) => x.name), ['h_v4', 'h_v6'], 'different credentials stay apart');
+  const off = convertDdnsScripts(pair(), { providers, mergeDualStack: false });
+  t.same(off.imported.map((x) => x.name), ['h_v4', 'h_v6'], 'merging can be turned off');
+});
