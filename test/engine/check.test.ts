@@ -6,7 +6,8 @@ import { groupUpdates, runCheck } from '../../src/engine/check';
 import { backoffDelay } from '../../src/engine/backoff';
 import { reconcileState } from '../../src/engine/records';
 import { loadState, parseState, StateStore, type RecordState } from '../../src/engine/state';
-import { parseDnsServer, dnsVerifier } from '../../src/engine/verify';
+import { parseDnsServer, dnsVerifier, defaultVerifier, readVerifier } from '../../src/engine/verify';
+import type { ProviderDef, ProviderInstance } from '../../src/providers/types';
 import { LogSink } from '../../src/util/log';
 import { CAPS, makeDeps, makeService } from './helpers';
 
@@ -156,4 +157,24 @@ t.test('dns_server forms and the DNS verifier', async (t) => {
   const got = await v([{ name: 'up.example', type: 'A' }, { name: 'down.example', type: 'AAAA' }]);
   t.same([...got], [['up.example/A', ['203.0.113.1']]], 'a failed lookup is unknown, not empty');
   t.match(asked[0], { server: '127.0.0.1', port: 5353 });
+});
+
+t.test('verification through the provider API when it can read records', async (t) => {
+  let fail = false;
+  const instance: ProviderInstance = {
+    update: async () => [],
+    read: async (records) => {
+      if (fail) throw new Error('HTTP 503');
+      return records.map((r) => ({ record: r, addresses: r.name === 'a.example' ? ['203.0.113.1'] : [] }));
+    },
+  };
+  const got = await readVerifier(instance, 'ddnsd/test')([{ name: 'a.example', type: 'A' }, { name: 'b.example', type: 'A' }]);
+  t.same([...got], [['a.example/A', ['203.0.113.1']], ['b.example/A', []]]);
+  fail = true;
+  t.same([...(await readVerifier(instance, 'ddnsd/test')([{ name: 'a.example', type: 'A' }]))], [], 'a failed read is unknown');
+  const def = { capabilities: { ...CAPS, read: true } } as ProviderDef;
+  const service = makeService();
+  t.not(defaultVerifier(service, instance, def, 'x'), undefined);
+  const viaDns = defaultVerifier(makeService({ dnsServer: '127.0.0.1:1' }), instance, def, 'x');
+  t.type(viaDns, 'function', 'dns_server set: DNS, not the API');
 });

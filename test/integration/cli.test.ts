@@ -68,3 +68,24 @@ t.test('run refuses a bad --log-level; update --once reports a missing config', 
   t.equal(once.code, 1);
   t.match(once.out, /cannot load \/nonexistent\/ddnsd: .*ENOENT/);
 });
+
+t.test('update --once in-process: script source, verification off, one request; a rejected service fails', async (t) => {
+  const w = await makeWorld(t, { netifd: false });
+  w.writeConfig(configText([
+    serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.78' }),
+    serviceSection('bad', w.fake.url, { provider: 'nope' }),
+  ]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.78', 'good 203.0.113.78'));
+  const one = await run(['update', 'home', '--once', '--config', w.configPath]);
+  t.equal(one.code, 0, one.out);
+  t.match(one.out, /home: 1 update request\(s\)\n  home\.example\.com A: ok, detected 203\.0\.113\.78/);
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.78', 'nochg 203.0.113.78'));
+  const all = await run(['update', '--once', '--config', w.configPath, '--force']);
+  t.equal(all.code, 1, 'the rejected service makes it fail');
+  t.match(all.out, /bad: skipped, unknown provider 'nope'/);
+  t.match(all.out, /home: 1 update request/, 'forced: sent again although unchanged');
+  const none = await run(['update', 'zzz', '--once', '--config', w.configPath]);
+  t.equal(none.code, 1);
+  t.match(none.out, /no service named 'zzz'/);
+  w.fake.assertDone(t);
+});
