@@ -360,11 +360,13 @@ export class UbusClient {
       case MsgType.NOTIFY:
       case MsgType.UNSUBSCRIBE:
         this.#server.handle(msg, (reply) => {
-          if (conn.closed) return; // the caller's ids died with that connection
+          if (conn.closed) return false; // the caller's ids died with that connection
           try {
             conn.send(reply);
+            return true;
           } catch (e) {
             this.#log.error(`cannot send a ubus reply: ${(e as Error).message}`);
+            return false;
           }
         });
         break;
@@ -379,7 +381,6 @@ export class UbusClient {
     this.#server.clear();
     for (const rec of [...this.#objects, ...this.#listeners, ...this.#subs]) rec.local.id = 0;
     for (const rec of this.#subs) rec.target = undefined;
-    this.#watcher = undefined;
     this.#requests.failAll(UbusStatus.CONNECTION_FAILED, `connection to ubus lost (${why})`);
     if (this.#closed) return;
     this.#log.warn(`lost the ubus connection: ${why}`);

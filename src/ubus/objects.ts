@@ -34,7 +34,8 @@ export type LocalObject =
   | { kind: 'listener'; id: number; onEvent(type: string, data: Record<string, unknown>): void }
   | { kind: 'subscriber'; id: number; onNotify(type: string, data: Record<string, unknown>): void; onLost(target: number): void };
 
-type Reply = (msg: UbusMessage) => void;
+/** Writes a reply; false when it could not be sent (too large, connection gone). */
+type Reply = (msg: UbusMessage) => boolean;
 
 /** The SIGNATURE attribute body: one TABLE per method, its args as INT32 type numbers. */
 export function signatureOf(methods: Record<string, UbusMethod>): BlobmsgNode[] {
@@ -92,8 +93,8 @@ export class ObjectServer {
 
   #invoke(msg: UbusMessage, id: number, obj: LocalObject | undefined, reply: Reply): void {
     const noReply = (attrNumber(msg, Attr.NO_REPLY) ?? 0) !== 0;
-    const send: Reply = noReply ? () => {} : reply;
-    const status = (s: number) => send({ type: MsgType.STATUS, seq: msg.seq, peer: msg.peer, attrs: [at.i32(Attr.STATUS, s), at.u32(Attr.OBJID, id)] });
+    const send: Reply = noReply ? () => true : reply;
+    const status = (s: number) => void send({ type: MsgType.STATUS, seq: msg.seq, peer: msg.peer, attrs: [at.i32(Attr.STATUS, s), at.u32(Attr.OBJID, id)] });
     if (!obj) return status(UbusStatus.NOT_FOUND);
     const method = attrString(msg, Attr.METHOD);
     if (method === undefined) return status(UbusStatus.INVALID_ARGUMENT);
@@ -113,8 +114,8 @@ export class ObjectServer {
     }
     const ctx: InvokeContext = { object: obj.name, method, peer: msg.peer, user: attrString(msg, Attr.USER), group: attrString(msg, Attr.GROUP) };
     void this.#run(m, args, ctx).then((result) => {
-      if (result.data) send({ type: MsgType.DATA, seq: msg.seq, peer: msg.peer, attrs: [at.u32(Attr.OBJID, id), at.blobmsg(Attr.DATA, result.data)] });
-      status(result.status);
+      const data: UbusMessage = { type: MsgType.DATA, seq: msg.seq, peer: msg.peer, attrs: [at.u32(Attr.OBJID, id), at.blobmsg(Attr.DATA, result.data ?? [])] };
+      status(result.data && !send(data) ? UbusStatus.UNKNOWN_ERROR : result.status);
     });
   }
 

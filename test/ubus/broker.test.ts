@@ -88,6 +88,7 @@ t.test('argument checking follows libubus', async (t) => {
     later: { handler: async () => { await settle(); return { late: 1 }; } },
     nothing: { handler: () => undefined },
     bad: { handler: () => 'not a table' },
+    huge: { handler: () => ({ s: 'x'.repeat(1024 * 1024) }) },
   });
   t.same(await b.call('svc', 'update', { service: 'wan', force: true, ubus_rpc_session: 'abc' }), { ok: true });
   t.same(got, [{ service: 'wan', force: true }], 'unknown argument ignored, known ones typed');
@@ -102,6 +103,9 @@ t.test('argument checking follows libubus', async (t) => {
   t.equal(await b.call('svc', 'nothing'), undefined, 'no DATA when the handler returns nothing');
   await fails(t, b.call('svc', 'bad'), { status: UbusStatus.UNKNOWN_ERROR }, 'a non-table reply is a handler error');
   t.ok(await b.call('svc', 'update', {}), 'missing arguments are the handler\'s business');
+  await fails(t, b.call('svc', 'huge'), { status: UbusStatus.UNKNOWN_ERROR }, 'a reply over 1 MiB becomes status 9');
+  t.ok(lines.some((l) => /cannot send a ubus reply: .*exceeds/.test(l.message)), 'with a log line');
+  t.same(await b.call('svc', 'later'), { late: 1 }, 'the connection is still fine');
 });
 
 t.test('call timeout is driven by the injected clock', async (t) => {
