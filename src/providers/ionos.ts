@@ -1,6 +1,6 @@
 import { redact, Secret } from '../util/secret';
 import type { HttpResponse } from '../net/http';
-import { eachGroup, readEndpoint, result, send, statusFailure, toFailure } from './ddns-http';
+import { eachGroup, readEndpoint, result, send, statusFailure, toFailure, withEndpoint } from './ddns-http';
 import { brokenInstance, OptionReader, ProviderFailure, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
@@ -15,10 +15,14 @@ import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult 
 const TITLE = 'IONOS';
 const API = 'https://api.hosting.ionos.com/dns';
 const MAX_NAMES = 20;
+/** Where IONOS' update URLs point; a ddns-scripts style token is used against it directly. */
+const UPDATE_URL = 'https://ipv4.api.hosting.ionos.com/dns/v1/dyndns';
 
 interface Settings {
   base: string;
   key: Secret;
+  /** The update URL of an earlier activation (ddns-scripts' `password` = its `q` token), used instead of the API key. */
+  fixedUrl?: string;
   proxy?: string;
   secrets: Secret[];
 }
@@ -30,7 +34,8 @@ export const ionos: ProviderDef = {
   docs: 'https://developer.hosting.ionos.com/docs/dns',
   defaultEndpoint: API,
   fields: [
-    { name: 'api_key', label: 'API key', type: 'password', required: true, secret: true, help: 'The key from developer.hosting.ionos.com, written as prefix.secret.' },
+    { name: 'api_key', label: 'API key', type: 'password', secret: true, help: 'The key from developer.hosting.ionos.com, written as prefix.secret. ddnsd activates dynamic DNS for the names and keeps the update URL it gets.' },
+    { name: 'password', label: 'Update URL token', type: 'password', secret: true, help: 'Instead of an API key: the q= value of an update URL you already have (as ddns-scripts used it). It cannot be renewed when IONOS revokes it.' },
   ],
   capabilities: {
     ipv4: true, ipv6: true, dualStackOneRequest: true, hostsPerRequest: MAX_NAMES,
@@ -38,12 +43,15 @@ export const ionos: ProviderDef = {
   },
   create(options) {
     const o = new OptionReader(options, TITLE);
-    const key = o.secret('api_key');
+    const key = o.secret('api_key', false);
+    const token = o.secret('password', false);
     if (!key.empty && !/^[^.\s]+\.[^.\s]+$/.test(key.reveal())) o.problems.push('option api_key must look like prefix.secret');
-    const { url, proxy } = readEndpoint(o, options, API);
+    if (key.empty && token.empty) o.problems.push('option api_key (or the update URL token in option password) is required');
+    const { url, proxy, endpoint } = readEndpoint(o, options, API);
     const f = o.failure();
     if (f) return brokenInstance(f);
-    const s: Settings = { base: url.replace(/\/+$/, ''), key, proxy, secrets: o.secrets };
+    const fixedUrl = key.empty ? `${withEndpoint(UPDATE_URL, endpoint)}?q=${encodeURIComponent(token.reveal())}` : undefined;
+    const s: Settings = { base: url.replace(/\/+$/, ''), key, fixedUrl, proxy, secrets: o.secrets };
     return {
       update: (updates, ctx) => eachGroup(updates, [updates], s.secrets, (g) => update(s, g, ctx)),
       test: (ctx) => test(s, ctx),
@@ -57,6 +65,7 @@ function cacheKey(names: string[]): string {
 
 async function update(s: Settings, updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]> {
   const names = [...new Set(updates.map((u) => u.record.name.toLowerCase()))].sort();
+  if (s.fixedUrl) return finish(s, s.fixedUrl, names, updates, await get(s, s.fixedUrl, updates, ctx), ctx);
   const key = cacheKey(names);
   const cached = ctx.cache.get(key);
   let url = cached ?? (await activate(s, names, ctx));
@@ -70,6 +79,10 @@ async function update(s: Settings, updates: RecordUpdate[], ctx: ProviderContext
     ctx.cache.set(key, url);
     res = await get(s, url, updates, ctx);
   }
+  return finish(s, url, names, updates, res, ctx);
+}
+
+function finish(s: Settings, url: string, names: string[], updates: RecordUpdate[], res: HttpResponse, ctx: ProviderContext): UpdateResult[] {
   const secrets = [...s.secrets, ...urlSecrets(url)];
   const f = statusFailure(res, { title: TITLE, what: `update ${names.join(', ')}` }, (ctx.now ?? Date.now)());
   if (f) throw new ProviderFailure(f.outcome, redact(f.message, secrets), { retryAfterMs: f.retryAfterMs, status: f.status });
@@ -155,6 +168,7 @@ function apiFailure(res: HttpResponse, what: string, ctx: ProviderContext): Prov
 }
 
 async function test(s: Settings, ctx: ProviderContext): Promise<{ outcome: Outcome; message: string }> {
+  if (s.fixedUrl) return { outcome: 'config', message: `${TITLE}: an update URL token can only be checked by an update; set option api_key for a credential test` };
   try {
     const what = 'list the zones';
     const res = await send(ctx, {

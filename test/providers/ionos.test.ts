@@ -114,3 +114,23 @@ t.test('a key that is not prefix.secret is a config error', async (t) => {
   t.equal(r.outcome, 'config');
   t.notMatch(r.message, /justonepart/);
 });
+
+t.test('ddns-scripts style: the update URL token in option password, no API key', async (t) => {
+  const fake = await FakeHttp.start(t);
+  fake.expect(
+    { method: 'GET', path: '/dns/v1/dyndns', query: { q: Q, ipv4: V4, ipv6: V6 }, absentHeaders: ['x-api-key'], reply: { status: 200 } },
+    { method: 'GET', path: '/dns/v1/dyndns', query: { q: Q, ipv4: V4 }, reply: { status: 401 } },
+  );
+  const cx = ctx();
+  const inst = instance(ionos, { endpoint: fake.url, password: Q });
+  const r1 = await inst.update([upd('a.example.com', 'A', V4), upd('a.example.com', 'AAAA', V6)], cx);
+  t.strictSame(r1.map((r) => r.outcome), ['ok', 'ok']);
+  const [r2] = await inst.update([upd('a.example.com', 'A', V4)], cx);
+  t.equal(r2.outcome, 'auth', 'a revoked token cannot be renewed without an API key');
+  t.equal(cx.cache.map.size, 0, 'nothing to cache');
+  t.equal((await inst.test!(cx)).outcome, 'config');
+  t.strictSame(leaked([Q], r1, r2, cx.lines), []);
+  fake.assertDone(t);
+  const [none] = await instance(ionos, {}).update([upd('a.example.com', 'A', V4)], ctx());
+  t.match(none.message, /option api_key \(or the update URL token in option password\) is required/);
+});
