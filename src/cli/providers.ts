@@ -1,44 +1,14 @@
 import type { Command } from 'commander';
+import { providersReply } from '../engine/providers-reply';
 import { availableProviders } from '../providers/registry';
 import type { ProviderDef } from '../providers/types';
 import type { CliIO } from './io';
 
 /**
- * `ddnsd providers [--json]`. The JSON is what LuCI draws its forms from: every FieldSpec
- * property is present (absent ones as null / false / []), names in snake_case as on ubus.
+ * `ddnsd providers [--json]`. The JSON is the ubus `providers` reply's list (the engine builds
+ * it), so LuCI sees the same thing whichever way it asks: every FieldSpec property present,
+ * absent strings as '' (blobmsg has no null), names in snake_case.
  */
-export function providerJson(p: ProviderDef) {
-  const c = p.capabilities;
-  return {
-    id: p.id,
-    title: p.title,
-    aliases: p.aliases,
-    fields: p.fields.map((f) => ({
-      name: f.name,
-      label: f.label,
-      type: f.type,
-      required: f.required ?? false,
-      secret: f.secret ?? false,
-      list: f.list ?? false,
-      default: f.default ?? null,
-      help: f.help ?? null,
-      choices: f.choices ?? [],
-    })),
-    capabilities: {
-      ipv4: c.ipv4,
-      ipv6: c.ipv6,
-      dual_stack_one_request: c.dualStackOneRequest,
-      hosts_per_request: c.hostsPerRequest,
-      ttl: c.ttl,
-      proxied: c.proxied,
-      read: c.read,
-      credential_test: c.credentialTest,
-    },
-    default_endpoint: p.defaultEndpoint ?? null,
-    docs: p.docs ?? null,
-  };
-}
-
 function families(p: ProviderDef): string {
   return [p.capabilities.ipv4 ? 'v4' : '', p.capabilities.ipv6 ? 'v6' : ''].filter(Boolean).join('+');
 }
@@ -51,7 +21,7 @@ function table(rows: string[][]): string {
 
 export function runProviders(json: boolean, io: CliIO, providers: readonly ProviderDef[] = availableProviders()): void {
   if (json) {
-    io.out(JSON.stringify(providers.map(providerJson), null, 2) + '\n');
+    io.out(JSON.stringify(providersReply(providers).providers, null, 2) + '\n');
     return;
   }
   if (providers.length === 0) {
