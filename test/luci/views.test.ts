@@ -232,8 +232,10 @@ t.test('config page: form.Map over ddnsd, provider fields drawn from the provide
   const provider = svc.children.find((o) => o.option === 'provider')!;
   t.same(provider.values.map(([k]) => k), ALL.map((p) => p.id), 'every provider is offered, in registry order');
 
+  const general = new Set(svc.children.filter((o) => !o.providerField).map((o) => o.option));
   for (const p of ALL) {
     for (const f of p.fields) {
+      if (general.has(f.name)) continue; // checked below: the general option owns it
       const o = svc.children.find((x) => x.ucioption === f.name && x.depends_.some((d) => d.provider === p.id));
       t.ok(o, `${p.id}.${f.name} has an option`);
       if (!o) continue;
@@ -250,6 +252,24 @@ t.test('config page: form.Map over ddnsd, provider fields drawn from the provide
   const usernames = svc.children.filter((o) => o.ucioption === 'username');
   t.ok(usernames.length >= 2, 'a shared field name gets one option per provider');
   t.equal(new Set(usernames.map((o) => o.option)).size, usernames.length, 'with distinct form ids');
+});
+
+t.test('config page: every UCI option is edited by one input at a time', async (t) => {
+  const clash: ProviderInfo = { id: 'gamma', title: 'Gamma', fields: [
+    { name: 'endpoint', type: 'url', secret: false, list: false, required: false, choices: [] },
+    { name: 'proxy', type: 'string', secret: false, list: false, required: false, choices: [] },
+    { name: 'key', type: 'password', secret: true, list: false, required: true, choices: [] },
+  ] };
+  const { map } = await renderConfig({ providers: [...ALL, clash] });
+  const svc = map.sections[1];
+  t.same(svc.children.filter((o) => o.ucioption === 'endpoint' || o.option === 'endpoint').length, 1, 'one endpoint input');
+  t.same(svc.children.filter((o) => o.ucioption === 'proxy' || o.option === 'proxy').length, 1, 'one proxy input');
+  t.ok(svc.children.find((o) => o.ucioption === 'key'), "gamma's own field is there");
+  for (const sid of ALL.concat(clash).map((p) => p.id)) {
+    map.formvalues.x = { provider: sid, ip_source: 'network', ip_version: 'both', ip6_mode: 'prefix' };
+    const active = svc.children.filter((o) => o.isActive('x')).map((o) => o.ucioption ?? o.option);
+    t.equal(new Set(active).size, active.length, `provider ${sid}: no UCI option has two active inputs`);
+  }
 });
 
 t.test('config page: an inactive provider option does not remove a value another provider owns', async (t) => {
@@ -269,7 +289,7 @@ t.test('config page: an inactive provider option does not remove a value another
 t.test('config page without a running daemon: says so, no provider options', async (t) => {
   const { map } = await renderConfig(4);
   t.match(map.description, /ddnsd is not running/);
-  t.same(map.sections[1].children.filter((o) => o.tab === 'provider').map((o) => o.option), ['endpoint', 'proxy', 'ttl']);
+  t.same(map.sections[1].children.filter((o) => o.tab === 'provider').map((o) => o.option), ['endpoint', 'proxy']);
 });
 
 t.test('config.js has no provider-specific code', async (t) => {

@@ -24,8 +24,12 @@ function checkUrl(section_id, value) {
 		: _('Expecting an http:// or https:// URL');
 }
 
-// The widget for one provider field, chosen by the field's metadata alone.
+// The widget for one provider field, chosen by the field's metadata alone. A field named
+// like one of the page's general options (endpoint, proxy, ...) is left to that option, so
+// no UCI option is ever edited by two inputs at once.
 function fieldOption(s, p, f) {
+	if (s.children.some((o) => !o.providerField && (o.ucioption || o.option) === f.name))
+		return null;
 	const id = '_' + p.id.replace(/[^a-zA-Z0-9_]/g, '_') + '__' + f.name;
 	const label = f.label || f.name;
 	let o;
@@ -60,6 +64,7 @@ function fieldOption(s, p, f) {
 	// Several providers may name a field alike (username, password): each gets its own form
 	// option, all stored under the one UCI option name.
 	o.ucioption = f.name;
+	o.providerField = true;
 	o.rmempty = !f.required;
 	o.optional = false;
 	o.modalonly = true;
@@ -128,6 +133,11 @@ function serviceGeneral(s, providers) {
 	o.value('6', _('IPv6 (AAAA records)'));
 	o.value('both', _('Both'));
 	o.default = '4';
+	o.textvalue = function(section_id) {
+		const v = this.cfgvalue(section_id) || this.default;
+		const label = this.keylist.indexOf(v) >= 0 ? this.vallist[this.keylist.indexOf(v)] : v;
+		return label;
+	};
 
 	o = s.taboption('general', widgets.NetworkSelect, 'interface', _('Event interface'),
 		_('The network whose up/down/update events trigger a check.'));
@@ -228,10 +238,7 @@ function serviceProviderCommon(s) {
 
 	o = s.taboption('provider', form.Value, 'proxy', _('Proxy'), _('[user:pass@]host:port'));
 	o.modalonly = true;
-
-	o = s.taboption('provider', form.Value, 'ttl', _('TTL'), _('Seconds, where the provider takes one.'));
-	o.datatype = 'uinteger';
-	o.modalonly = true;
+	// No general `ttl` here: providers that take one declare it among their own fields.
 }
 
 return view.extend({
@@ -258,9 +265,9 @@ return view.extend({
 
 		serviceGeneral(s, providers);
 		serviceAddress(s);
+		serviceTiming(s);
 		serviceProviderCommon(s);
 		providers.forEach((p) => (p.fields || []).forEach((f) => fieldOption(s, p, f)));
-		serviceTiming(s);
 
 		return m.render();
 	}

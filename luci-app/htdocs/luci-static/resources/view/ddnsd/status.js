@@ -39,10 +39,12 @@ function nextTime(secs) {
 	return secs > 0 ? new Date(secs * 1000).toLocaleString() : _('on the next event');
 }
 
+// Label colours of LuCI's themes: success green, important red, warning orange, notice blue.
+const STATE_CLASSES = { ok: 'success', blocked: 'important', error: 'important', retrying: 'warning', pending: 'notice', updating: 'notice' };
+
 function badge(state) {
-	const good = state === 'ok', bad = state === 'blocked' || state === 'error';
 	return E('span', {
-		'class': 'label' + (good ? ' success' : bad ? ' danger' : state === 'disabled' ? '' : ' notice'),
+		'class': 'label' + (STATE_CLASSES[state] ? ' ' + STATE_CLASSES[state] : ''),
 		'data-state': state
 	}, T(STATE_LABELS[state] || state));
 }

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// By-hand check, not part of `make test`: renders the ddnsd LuCI views with LuCI's real
+// browser runtime in headless Chromium against a mock of rpcd's JSON-RPC (/ubus/) on
+// 127.0.0.1, and writes screenshots. LuCI's sources are not in this repo: pass a checkout
+// of openwrt/luci (its modules/luci-base and themes/luci-theme-bootstrap are used).
+//   node luci-app/tools/screenshot.cjs --luci /path/to/luci --out /tmp/shots [--chromium chromium]
+// It prints every ubus call the page made and every browser console error.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const http = require('node:http');
+const { parseArgs } = require('node:util');
+const { execFileSync, spawn } = require('node:child_process');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const { values: opts } = parseArgs({
+  options: { luci: { type: 'string' }, out: { type: 'string', default: 'shots' }, chromium: { type: 'string', default: 'chromium' } },
+});
+if (!opts.luci) {
+  console.error('usage: screenshot.cjs --luci /path/to/openwrt-luci --out DIR');
+  process.exit(2);
+}
+const BASE = path.join(opts.luci, 'modules/luci-base/htdocs/luci-static');
+const THEME = path.join(opts.luci, 'themes/luci-theme-bootstrap/htdocs/luci-static');
+const APP = path.join(REPO, 'luci-app/htdocs/luci-static');
+
+/** The daemon's real `providers` reply, from the registry in src/ (bundled on the fly). */
+function providers() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ddnsd-shot-'));
+  const entry = path.join(tmp, 'entry.ts');
+  fs.writeFileSync(entry, `import { providersReply } from '${REPO}/src/engine/providers-reply';\nimport { PROVIDERS } from '${REPO}/src/providers/registry';\nconsole.log(JSON.stringify(providersReply(PROVIDERS)));\n`);
+  execFileSync(path.join(REPO, 'node_modules/.bin/esbuild'), [entry, '--bundle', '--platform=node', '--log-level=error', `--outfile=${tmp}/p.cjs`]);
+  return JSON.parse(execFileSync(process.execPath, [`${tmp}/p.cjs`], { encoding: 'utf8' }));
+}
+
+const now = Math.floor(Date.now() / 1000);
+const STATUS = {
+  version: '0.1.0', uptime: 93784, errors: [],
+  services: [
+    { name: 'home', enabled: true, provider: 'cloudflare', interface: 'wan', source: 'network', state: 'ok',
+      detected: { ipv4: '203.0.113.7', ipv6: '2001:db8:100::1' }, warnings: [], error: '', last_check: now - 60, next_check: 0,
+      records: [
+        { name: 'home.example.com', type: 'A', registered: '203.0.113.7', detected: '203.0.113.7', state: 'ok', last_check: now - 60, last_change: now - 7200, last_result: 'record updated', next_check: 0, verified: true },
+        { name: 'home.example.com', type: 'AAAA', registered: '2001:db8:100::1', detected: '2001:db8:100::1', state: 'ok', last_check: now - 60, last_change: now - 7200, last_result: 'unchanged', next_check: 0, verified: true },
+      ] },
+    { name: 'nas', enabled: true, provider: 'dyndns2', interface: 'wan', source: 'network', state: 'blocked',
+      detected: { ipv4: '100.64.12.34', ipv6: '' },
+      warnings: ['The WAN address 100.64.12.34 is in the CGNAT range (100.64.0.0/10): your ISP shares it, so the record would not reach this router. Ask the ISP for a public IPv4 address, or use IPv6.'],
+      error: '', last_check: now - 300, next_check: 0,
+      records: [{ name: 'nas.example.net', type: 'A', registered: '', detected: '100.64.12.34', state: 'blocked', last_check: now - 300, last_change: 0, last_result: 'badauth: the provider refused the user name or password; fix them to try again', next_check: 0, verified: false }] },
+  ],
+};
+const LOG = { lines: [
+  { id: 1, time: now - 7200, level: 'info', service: '', message: 'ddnsd 0.1.0 running with 2 service(s)' },
+  { id: 2, time: now - 7200, level: 'info', service: 'home', message: 'home.example.com A: 198.51.100.4 -> 203.0.113.7 (ifup wan)' },
+  { id: 3, time: now - 300, level: 'warn', service: 'nas', message: 'nas.example.net A: badauth; blocked until the configuration changes' },
+] };
+const sec = (name, type, values) => ({ '.anonymous': false, '.type': type, '.name': name, ...values });
+const UCI = {
+  ddnsd: {
+    global: sec('global', 'ddnsd', { log_level: 'info', log_lines: '250' }),
+    home: sec('home', 'service', { enabled: '1', provider: 'cloudflare', domain: ['home.example.com'], ip_version: 'both', interface: 'wan', ip_source: 'network', ip_network: 'wan', api_token: 'secret-token', zone: 'example.com' }),
+    nas: sec('nas', 'service', { enabled: '1', provider: 'dyndns2', domain: ['nas.example.net'], ip_version: '4', interface: 'wan', ip_source: 'network', username: 'me', password: 'pw' }),
+  },
+  network: { lan: sec('lan', 'interface', { proto: 'static', device: 'br-lan' }), wan: sec('wan', 'interface', { proto: 'dhcp', device: 'eth1' }), wan6: sec('wan6', 'interface', { proto: 'dhcpv6', device: 'eth1' }) },
+};
+
+const calls = [];
+function ubus(object, method, args, providerReply) {
+  calls.push(`${object}.${method} ${JSON.stringify(args)}`);
+  if (object === 'ddnsd') {
+    if (method === 'status') return [0, STATUS];
+    if (method === 'log') return [0, LOG];
+    if (method === 'providers') return [0, providerReply];
+    if (method === 'update') return [0, { queued: [args.service] }];
+    if (method === 'test') return [0, { service: args.service, supported: true, outcome: 'ok', message: 'The API token works.' }];
+  }
+  if (object === 'uci' && method === 'get') return [0, { values: UCI[args.config] || {} }];
+  if (object === 'uci' && method === 'changes') return [0, { changes: {} }];
+  if (object === 'session' && method === 'access') return [0, { access: true }];
+  if (object === 'luci' && method === 'getFeatures') return [0, {}];
+  if (object === 'network.interface' && method === 'dump') return [0, { interface: ['lan', 'wan', 'wan6'].map((i) => ({ interface: i, up: true, proto: UCI.network[i].proto, device: UCI.network[i].device, l3_device: UCI.network[i].device })) }];
+  if (object === 'luci-rpc' && method === 'getNetworkDevices') return [0, { eth1: { name: 'eth1', up: true }, 'br-lan': { name: 'br-lan', up: true, bridge: true } }];
+  return [0, {}];
+}
+
+function page(view, click) {
+  const env = {
+    media: '/luci-static/bootstrap', resource: '/luci-static/resources', scriptname: '/cgi-bin/luci', pathinfo: `/admin/services/ddnsd/${view}`,
+    documentroot: '/www', requestpath: ['admin', 'services', 'ddnsd', view], dispatchpath: ['admin', 'services', 'ddnsd', view], pollinterval: 5,
+    ubuspath: '/ubus/', sessionid: '0123456789abcdef0123456789abcdef', token: 'tok', nodespec: { action: { type: 'view', path: `ddnsd/${view}` }, title: view },
+    apply_rollback: 90, apply_holdoff: 4, apply_timeout: 5, apply_display: 1.5, rollback_token: null,
+  };
+  // After the view has rendered, optionally press buttons one after another ('|'-separated
+  // selectors, e.g. a service's Edit, then a tab), with animations off for the screenshot.
+  const clicker = click
+    ? `<style>*{transition:none!important;animation:none!important}</style><script>(function(sels){
+var tries=0;function step(){if(!sels.length)return;var b=document.querySelector(sels[0]);
+if(b){b.click();sels.shift();tries=0;setTimeout(step,1000);return;}else if(++tries>40){console.error('no element '+sels[0]);return;}
+setTimeout(step,250);}setTimeout(step,500);})(${JSON.stringify(click.split('|'))});</script>`
+    : '';
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>ddnsd - LuCI</title>
+<link rel="stylesheet" href="/luci-static/bootstrap/cascade.css"><script src="/luci-static/resources/cbi.js"></script></head>
+<body class="lang_en" data-page="admin-services-ddnsd-${view}"><header><a class="brand" href="/">OpenWrt</a><ul class="nav" id="topmenu" style="display:none"></ul><div id="indicators" class="pull-right"></div></header>
+<div id="maincontent" class="container"><div id="tabmenu" style="display:none"></div>
+<script src="/luci-static/resources/promis.min.js"></script><script src="/luci-static/resources/luci.js"></script>
+<script>L = new LuCI(${JSON.stringify(env)});</script>
+<div id="view"><div class="spinning">Loading view…</div><script>L.require('ui').then(function(ui){ui.instantiateView('ddnsd/${view}');});</script></div>
+${clicker}</div></body></html>`;
+}
+
+function serveFile(res, file) {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404).end();
+    return;
+  }
+  const type = file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'application/javascript' : file.endsWith('.svg') ? 'image/svg+xml' : 'application/octet-stream';
+  res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
+}
+
+function server(providerReply) {
+  return http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/ubus/') {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const msg = JSON.parse(body);
+        const one = (m) => ({ jsonrpc: '2.0', id: m.id, result: m.method === 'call' ? ubus(m.params[1], m.params[2], m.params[3] || {}, providerReply) : {} });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.isArray(msg) ? msg.map(one) : one(msg)));
+      });
+      return;
+    }
+    if (url.pathname.startsWith('/page/')) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page(url.pathname.slice(6), url.searchParams.get('click')));
+      return;
+    }
+    if (url.pathname === '/cgi-bin/luci/admin/menu') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    const rel = url.pathname.replace(/^\/luci-static\//, '');
+    if (rel.startsWith('resources/view/ddnsd/')) return serveFile(res, path.join(APP, rel));
+    if (rel.startsWith('bootstrap/') || rel.startsWith('resources/menu-bootstrap')) return serveFile(res, path.join(THEME, rel));
+    return serveFile(res, path.join(BASE, rel));
+  });
+}
+
+function shoot(port, name, pagePath) {
+  const file = path.join(opts.out, `${name}.png`);
+  return new Promise((resolve) => {
+    const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1280,1600', '--virtual-time-budget=8000',
+      '--enable-logging=stderr', '--v=0', `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), 'ddnsd-chrome-'))}`, `--screenshot=${file}`, `http://127.0.0.1:${port}${pagePath}`];
+    const c = spawn(opts.chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    c.on('close', () => {
+      const console_ = err.split('\n').filter((l) => /CONSOLE|Uncaught|ERROR:.*(js|JavaScript)/i.test(l) && !l.includes('[DOM]'));
+      console.log(`${name}: ${file}${console_.length ? '\n  ' + console_.join('\n  ') : ' (no console errors)'}`);
+      resolve();
+    });
+  });
+}
+
+async function main() {
+  fs.mkdirSync(opts.out, { recursive: true });
+  const srv = server(providers());
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const port = srv.address().port;
+  await shoot(port, 'status', '/page/status');
+  await shoot(port, 'config', '/page/config');
+  const edit = (sid) => `.cbi-section-table-row[data-sid="${sid}"] .cbi-button-edit`;
+  await shoot(port, 'config-edit-home', '/page/config?click=' + encodeURIComponent(edit('home')));
+  await shoot(port, 'config-edit-home-provider', '/page/config?click=' + encodeURIComponent(`${edit('home')}|.modal li[data-tab="provider"] a`));
+  await shoot(port, 'config-edit-nas-provider', '/page/config?click=' + encodeURIComponent(`${edit('nas')}|.modal li[data-tab="provider"] a`));
+  srv.close();
+  console.log('ubus calls made by the pages:\n  ' + [...new Set(calls)].join('\n  '));
+}
+
+main().catch((e) => {
+  console.error(`screenshot: ${e.message}`);
+  process.exit(1);
+});
