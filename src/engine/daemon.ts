@@ -68,6 +68,7 @@ export class Daemon implements DaemonApi {
   #started: number;
   #stopped = false;
   #applied = false;
+  #reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly opts: DaemonOptions) {
     this.logger = opts.sink.logger('');
@@ -152,7 +153,15 @@ export class Daemon implements DaemonApi {
     return undefined;
   }
 
-  async reload(): Promise<ReloadReply> {
+  /** Re-read the configuration; reloads (SIGHUP, ubus) run one after another, never interleaved. */
+  reload(): Promise<ReloadReply> {
+    const next = this.#reloading.then(() => this.#reload());
+    this.#reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  async #reload(): Promise<ReloadReply> {
+    if (this.#stopped) return { ok: false, error: 'stopping', started: [], unchanged: [], removed: [], rejected: [] };
     this.logger.info(`reloading ${this.opts.configPath}`);
     const loaded = await this.#readConfig();
     if (!loaded) return { ok: false, error: this.#errors.join('; '), started: [], unchanged: [], removed: [], rejected: [] };

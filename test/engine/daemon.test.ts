@@ -312,3 +312,15 @@ t.test('netifd appearing later is subscribed to; ubus retried until it is there'
   await settle(d, w.clock);
   t.equal(w.bus.subscribers.get('network.interface')?.length, 1, 'subscribed once netifd appeared');
 });
+
+t.test('concurrent reloads run one after another', async (t) => {
+  const w = world(t);
+  const d = await w.start();
+  await settle(d, w.clock);
+  w.config.services = [{ name: 'home', retryIntervalMs: 90_000 }];
+  const [r1, r2] = await Promise.all([d.reload(), d.reload()]);
+  t.same(r1.started, ['home'], 'the first sees the change');
+  t.same(r2.unchanged, ['home'], 'the second finds nothing more to do');
+  await settle(d, w.clock);
+  t.equal(w.calls.length, 1, 'no extra runner, no extra request');
+});
