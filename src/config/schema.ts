@@ -3,7 +3,7 @@ import { LEVELS, parseLevel } from '../util/log';
 import { BOOL_HELP, parseBool, parseCount } from './checks';
 import { SectionReader } from './section-reader';
 import { readService } from './service';
-import type { ConfigProblem, GlobalConfig, LoadedConfig } from './types';
+import { recordTypes, type ConfigProblem, type GlobalConfig, type LoadedConfig, type ServiceConfig } from './types';
 import { parseUci, ParseError, UciSection } from './uci';
 
 /**
@@ -92,7 +92,35 @@ export function loadConfig(text: string | Uint8Array, opts: LoadOptions): Loaded
     if (svc) out.services.push(svc);
     else out.rejected.push({ name: s.name, problems: problems.filter((p) => p.severity !== 'warning') });
   }
+  out.problems.push(...sharedRecords(out.services, sections));
   return out;
+}
+
+/** Two enabled services keeping the same record would undo each other's updates. */
+function sharedRecords(services: readonly ServiceConfig[], sections: readonly UciSection[]): ConfigProblem[] {
+  const owner = new Map<string, string>();
+  const problems: ConfigProblem[] = [];
+  for (const s of services.filter((x) => x.enabled)) {
+    for (const type of recordTypes(s.ipVersion)) {
+      for (const d of s.domains) {
+        const key = `${d.toLowerCase()} ${type}`;
+        const first = owner.get(key);
+        if (first === undefined) {
+          owner.set(key, s.name);
+          continue;
+        }
+        problems.push({
+          section: s.name,
+          option: 'domain',
+          value: d,
+          message: `record ${d} (${type}) is also kept by service ${first}; two services would undo each other's updates`,
+          line: sections.find((x) => x.name === s.name)?.line,
+          severity: 'warning',
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 /** Errors (not warnings) among the problems. */

@@ -274,3 +274,19 @@ t.test('fingerprint: changes with any option, secrets included; stable under reo
   const reordered = "config service 'home'\n\toption password 'S3cr3t-pw!'\n\toption username 'alice'\n\toption domain 'home.example.com'\n\toption provider 'dyn'\n";
   t.equal(fp(reordered), base, 'order of lines does not matter');
 });
+
+t.test('two enabled services keeping the same record get a warning', async (t) => {
+  const svc = (name: string, version: string, enabled = '1') =>
+    `config service '${name}'\n\toption enabled '${enabled}'\n\toption provider 'dyn'\n\tlist domain 'a.example.com'\n\tlist domain 'B.example.com'\n\toption ip_version '${version}'\n\toption username 'u'\n\toption password 'p'\n`;
+  const cfg = load(svc('one', '4') + svc('two', 'both') + svc('three', '6') + svc('off', '4', '0'));
+  t.equal(cfg.services.length, 4, 'all load');
+  t.same(
+    cfg.problems.map((p) => [p.section, p.severity, p.message]),
+    [
+      ['two', 'warning', "record a.example.com (A) is also kept by service one; two services would undo each other's updates"],
+      ['two', 'warning', "record B.example.com (A) is also kept by service one; two services would undo each other's updates"],
+      ['three', 'warning', "record a.example.com (AAAA) is also kept by service two; two services would undo each other's updates"],
+      ['three', 'warning', "record B.example.com (AAAA) is also kept by service two; two services would undo each other's updates"],
+    ],
+  );
+});
