@@ -212,6 +212,15 @@ t.test('OVH: system=dyndns; DNS-O-Matic and STRATO paths; default endpoints are 
   }
 });
 
+t.test('the engine\'s User-Agent is used as given', async (t) => {
+  const fake = await FakeHttp.start(t);
+  fake.expect({ method: 'GET', path: '/nic/update', query: { hostname: 'a.example.com', myip: V4 }, auth: { user: USER, password: PASS }, headers: { 'user-agent': 'ddnsd/9.9.9' }, reply: { body: 'good' } });
+  const cx = { ...ctx(), userAgent: 'ddnsd/9.9.9' };
+  const [r] = await instance(def('dyndns2'), { endpoint: `${fake.url}/nic/update`, username: USER, password: PASS }).update([upd('a.example.com', 'A', V4)], cx);
+  t.equal(r.outcome, 'ok');
+  fake.assertDone(t);
+});
+
 t.test('configuration problems are reported without a request', async (t) => {
   const cx = ctx();
   const r1 = await instance(def('dyndns2'), { username: USER, password: PASS }).update([upd('a.example.com', 'A', V4)], cx);
