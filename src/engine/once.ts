@@ -5,7 +5,7 @@ import type { Clock } from '../util/clock';
 import type { LogSink } from '../util/log';
 import { errorText, runCheck, type CheckSummary } from './check';
 import { reconcileState } from './records';
-import { createProvider, serviceSecrets, USER_AGENT, type VerifierFactory } from './services';
+import { checkDeps, type VerifierFactory } from './services';
 import type { ServiceState } from './state';
 
 /**
@@ -64,17 +64,7 @@ async function onceService(service: ServiceConfig, opts: OnceOptions, deps: Once
   const state = reconcileState({ ...service, enabled: true }, undefined);
   let summary: CheckSummary;
   try {
-    const { def, instance } = createProvider(service, deps.providers);
-    summary = await runCheck(service, state, {
-      clock: deps.clock,
-      log: deps.sink.logger(service.name),
-      source: deps.sourceFactory(service),
-      provider: instance,
-      capabilities: def.capabilities,
-      verifier: service.verify ? deps.verifierFactory(service, instance, def) : undefined,
-      userAgent: USER_AGENT,
-      secrets: serviceSecrets(service),
-    }, { force: opts.force, reason: 'update --once' });
+    summary = await runCheck(service, state, checkDeps(service, deps), { force: opts.force, reason: 'update --once' });
   } catch (err) {
     opts.out(`${service.name}: ${errorText(err)}\n`);
     return false;

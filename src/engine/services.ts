@@ -6,6 +6,7 @@ import type { Clock } from '../util/clock';
 import type { LogSink } from '../util/log';
 import { isSecret, type Secret } from '../util/secret';
 import { VERSION } from '../version';
+import type { CheckDeps } from './check';
 import { ServiceRunner } from './scheduler';
 import type { ServiceState } from './state';
 import type { Verifier } from './verify';
@@ -42,20 +43,22 @@ export function createProvider(service: ServiceConfig, providers: readonly Provi
 
 /** A runner for an enabled service. Throws a sentence (unknown provider, bad options). */
 export function createRunner(service: ServiceConfig, state: ServiceState, deps: EngineDeps): ServiceRunner {
+  return new ServiceRunner(service, state, { ...checkDeps(service, deps), random: deps.random, onChecked: deps.onChecked });
+}
+
+/** What a check of `service` needs: its provider, source, verifier and logger. Throws a sentence (unknown provider). */
+export function checkDeps(service: ServiceConfig, deps: Pick<EngineDeps, 'clock' | 'sink' | 'providers' | 'sourceFactory' | 'verifierFactory'>): CheckDeps {
   const { def, instance } = createProvider(service, deps.providers);
-  const log = deps.sink.logger(service.name);
-  return new ServiceRunner(service, state, {
+  return {
     clock: deps.clock,
-    log,
+    log: deps.sink.logger(service.name),
     source: deps.sourceFactory(service),
     provider: instance,
     capabilities: def.capabilities,
     verifier: service.verify ? deps.verifierFactory(service, instance, def) : undefined,
     userAgent: USER_AGENT,
     secrets: serviceSecrets(service),
-    random: deps.random,
-    onChecked: deps.onChecked,
-  });
+  };
 }
 
 /** Does an event about netifd interface `iface` concern this service? */
