@@ -217,3 +217,36 @@ t.test('netifd starting after the daemon, and restarting: the subscription follo
   t.equal(w.fake.received.length, 2, 'notifications reach the daemon after netifd restarted');
   w.fake.assertDone(t);
 });
+
+t.test('dual stack: both families in one request for No-IP; only the changed family triggers it', async (t) => {
+  const w = await makeWorld(t);
+  w.netifd.setAddress('wan', '203.0.113.7', ['2001:db8:1::7']);
+  w.writeConfig(configText([serviceSection('home', w.fake.url, { provider: 'noip', ip_version: 'both' })]));
+  const step = (myip: string) => ({ ...dyndnsStep('home.example.com', myip, `good ${myip}`), headers: { 'user-agent': /ddnsd/ } });
+  w.fake.expect(step('203.0.113.7,2001:db8:1::7'));
+  const { daemon, clock } = await startDaemon(t, w);
+  await until(() => w.fake.received.length === 1, 'the dual-stack update');
+  await quiesce(daemon, clock);
+  w.netifd.setAddress('wan', '203.0.113.7', ['2001:db8:1::8']);
+  w.fake.expect(step('203.0.113.7,2001:db8:1::8'));
+  await w.netifd.announce('wan');
+  await until(() => w.fake.received.length === 2, 'the IPv6 change');
+  await quiesce(daemon, clock);
+  t.equal(w.fake.received.length, 2, 'one request per change, carrying both families');
+  const recs = daemon.status().services[0].records;
+  t.same(recs.map((r) => `${r.type} ${r.registered} ${r.state}`), ['A 203.0.113.7 ok', 'AAAA 2001:db8:1::8 ok']);
+  w.fake.assertDone(t);
+});
+
+t.test('a CGNAT address on the WAN: nothing sent, a warning the user can act on in status', async (t) => {
+  const w = await makeWorld(t);
+  w.netifd.setAddress('wan', '100.64.12.34');
+  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+  const { daemon, clock } = await startDaemon(t, w);
+  await quiesce(daemon, clock);
+  const s = daemon.status().services[0];
+  t.equal(w.fake.received.length, 0);
+  t.equal(s.state, 'error');
+  t.ok(s.warnings.some((x) => /carrier-grade|CGNAT/i.test(x)), `warnings: ${JSON.stringify(s.warnings)}`);
+  t.match(s.records[0].last_result, /no IPv4 address/);
+});
