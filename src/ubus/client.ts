@@ -10,13 +10,18 @@ import { nullLogger, type Logger } from '../util/log';
 import { Backoff, type BackoffOptions } from './backoff';
 import { BlobmsgTypeId, Attr, DEFAULT_SOCKET_PATH, LEGACY_SOCKET_PATH, MsgType, SYSTEM_OBJECT_EVENT } from './constants';
 import { Connection } from './connection';
+import type { BusCore, Removable } from './core';
+import { addListener, eventCall, sendBody, type ListenerRecord } from './events';
 import { EncodeError, UbusError } from './errors';
 import { blobmsgToTable, setOwn, tableToBlobmsg } from './json';
 import { at, attrBlobmsg, attrNumber, attrString, type MsgAttr, type UbusMessage } from './message';
 import { ObjectServer, signatureOf, type LocalObject, type UbusMethod } from './objects';
 import { RequestTable } from './requests';
 import { UbusStatus } from './status';
+import { Subscriptions } from './subscriptions';
 import type { BlobmsgNode } from './blobmsg';
+
+export type { Removable } from './core';
 
 export interface ConnectOptions {
   /** Default /var/run/ubus/ubus.sock (or /var/run/ubus.sock when only that exists). */
@@ -46,16 +51,10 @@ export interface ObjectHandle {
   notify(type: string, data?: Record<string, unknown>): Promise<void>;
 }
 
-export interface Removable {
-  remove(): Promise<void>;
-}
-
 type EventName = 'connected' | 'disconnected';
 type Table = Record<string, unknown>;
 
 interface ObjectRecord { name: string; local: LocalObject & { kind: 'methods' } }
-interface ListenerRecord { patterns: string[]; local: LocalObject & { kind: 'listener' } }
-interface SubscriptionRecord { path: string; local: LocalObject & { kind: 'subscriber' }; target: number | undefined; attaching: boolean }
 
 export class UbusClient {
   readonly #path: string | undefined;
@@ -68,13 +67,11 @@ export class UbusClient {
   readonly #server: ObjectServer;
   readonly #objects = new Set<ObjectRecord>();
   readonly #listeners = new Set<ListenerRecord>();
-  readonly #subs = new Set<SubscriptionRecord>();
+  readonly #subs: Subscriptions;
   readonly #events = new Map<EventName, Set<() => void>>();
   #conn: Connection | undefined;
   #closed = false;
   #retry: Timer | undefined;
-  /** Internal `ubus.object.add` listener that revives subscriptions whose target went away. */
-  #watcher: Promise<void> | undefined;
 
   private constructor(opts: ConnectOptions) {
     this.#path = opts.socketPath;
@@ -85,6 +82,21 @@ export class UbusClient {
     this.#backoff = new Backoff(opts.backoff);
     this.#requests = new RequestTable(this.#clock);
     this.#server = new ObjectServer(this.#log);
+    this.#subs = new Subscriptions(this.#core());
+  }
+
+  /** The narrow view of this client that events.ts and subscriptions.ts work through. */
+  #core(): BusCore {
+    const self = this;
+    return {
+      get connected() { return self.connected; },
+      log: this.#log,
+      request: (...a) => this.#request(...a),
+      newObject: (attrs, local, label) => this.#newObject(attrs, local, label),
+      removeLocal: (local) => this.#removeLocal(local),
+      resolve: (path, label) => this.#resolve(path, label, undefined),
+      listen: (pattern, fn) => this.listen(pattern, fn),
+    };
   }
 
   /** Connects and waits for HELLO; rejects with CONNECTION_FAILED when ubusd is not there. */
@@ -147,8 +159,7 @@ export class UbusClient {
   /** Sends event `type` to every listener whose pattern matches (not to ourselves). */
   async send(type: string, data: Table = {}): Promise<void> {
     const label = `ubus send ${type}`;
-    const body: BlobmsgNode[] = [{ type: BlobmsgTypeId.STRING, name: 'id', value: type }, { type: BlobmsgTypeId.TABLE, name: 'data', children: encodeArgs(data, label) }];
-    await this.#request(MsgType.INVOKE, SYSTEM_OBJECT_EVENT, eventCall('send', body), label);
+    await this.#request(MsgType.INVOKE, SYSTEM_OBJECT_EVENT, eventCall('send', sendBody(type, encodeArgs(data, label))), label);
   }
 
   async #resolve(object: string, label: string, timeoutMs: number | undefined): Promise<number> {
@@ -243,7 +254,7 @@ export class UbusClient {
   /** Receives events whose name matches `pattern` (`*` alone, or a trailing `*` for a prefix). */
   async listen(pattern: string | string[], onEvent: (type: string, data: Table) => void): Promise<Removable> {
     const rec: ListenerRecord = { patterns: typeof pattern === 'string' ? [pattern] : [...pattern], local: { kind: 'listener', id: 0, onEvent } };
-    await this.#addListener(rec);
+    await addListener(this.#core(), rec);
     this.#listeners.add(rec);
     return {
       remove: async () => {
@@ -253,89 +264,13 @@ export class UbusClient {
     };
   }
 
-  async #addListener(rec: ListenerRecord): Promise<void> {
-    const label = `ubus listen ${rec.patterns.join(' ')}`;
-    await this.#newObject([], rec.local, label);
-    try {
-      for (const p of rec.patterns) {
-        const body: BlobmsgNode[] = [{ type: BlobmsgTypeId.INT32, name: 'object', value: rec.local.id | 0 }, { type: BlobmsgTypeId.STRING, name: 'pattern', value: p }];
-        await this.#request(MsgType.INVOKE, SYSTEM_OBJECT_EVENT, eventCall('register', body), label);
-      }
-    } catch (e) {
-      await this.#removeLocal(rec.local).catch(() => {});
-      throw e;
-    }
-  }
-
   /**
    * Receives the notifications of object `path`. Rejects with NOT_FOUND when it does not
    * exist; once subscribed, the subscription follows the object when it goes away and comes
    * back (netifd restarting) and across reconnects.
    */
-  async subscribe(path: string, onNotify: (type: string, data: Table) => void): Promise<Removable> {
-    const rec: SubscriptionRecord = { path, target: undefined, attaching: false, local: { kind: 'subscriber', id: 0, onNotify, onLost: () => this.#lost(rec) } };
-    await this.#newObject([], rec.local, `ubus subscribe ${path}`);
-    try {
-      await this.#attach(rec);
-    } catch (e) {
-      await this.#removeLocal(rec.local).catch(() => {});
-      throw e;
-    }
-    this.#subs.add(rec);
-    return {
-      remove: async () => {
-        this.#subs.delete(rec);
-        const target = rec.target;
-        rec.target = undefined;
-        if (target !== undefined && this.connected) {
-          await this.#request(MsgType.UNSUBSCRIBE, 0, [at.u32(Attr.OBJID, rec.local.id), at.u32(Attr.TARGET, target)], `ubus unsubscribe ${path}`).catch(() => {});
-        }
-        await this.#removeLocal(rec.local);
-      },
-    };
-  }
-
-  /** LOOKUP the target and SUBSCRIBE our subscriber object to it. */
-  async #attach(rec: SubscriptionRecord): Promise<void> {
-    const label = `ubus subscribe ${rec.path}`;
-    rec.attaching = true; // one attempt at a time, or ubusd would count us twice
-    try {
-      const target = await this.#resolve(rec.path, label, undefined);
-      await this.#request(MsgType.SUBSCRIBE, 0, [at.u32(Attr.OBJID, rec.local.id), at.u32(Attr.TARGET, target)], label);
-      rec.target = target;
-    } finally {
-      rec.attaching = false;
-    }
-  }
-
-  /** ubusd told us the target went away: wait for an object of that path to appear again. */
-  #lost(rec: SubscriptionRecord): void {
-    rec.target = undefined;
-    this.#log.info(`ubus object ${rec.path} went away; waiting for it to come back`);
-    void this.#watch().then(() => this.#reattach(rec));
-  }
-
-  async #reattach(rec: SubscriptionRecord): Promise<void> {
-    if (!this.#subs.has(rec) || rec.target !== undefined || rec.attaching || rec.local.id === 0) return;
-    try {
-      await this.#attach(rec);
-      this.#log.info(`subscribed to ubus object ${rec.path} again`);
-    } catch (e) {
-      if (!(e instanceof UbusError && e.status === UbusStatus.NOT_FOUND)) this.#log.warn((e as Error).message);
-    }
-  }
-
-  #watch(): Promise<void> {
-    this.#watcher ??= this.listen('ubus.object.add', (_type, data) => {
-      for (const rec of this.#subs) if (rec.target === undefined && data.path === rec.path) void this.#reattach(rec);
-    }).then(
-      () => undefined,
-      (e: Error) => {
-        this.#watcher = undefined;
-        this.#log.warn(`cannot watch for ubus objects: ${e.message}`);
-      },
-    );
-    return this.#watcher;
+  subscribe(path: string, onNotify: (type: string, data: Table) => void): Promise<Removable> {
+    return this.#subs.add(path, onNotify);
   }
 
   // ---- connection life --------------------------------------------------------------------
@@ -379,8 +314,8 @@ export class UbusClient {
     if (conn !== this.#conn) return;
     this.#conn = undefined;
     this.#server.clear();
-    for (const rec of [...this.#objects, ...this.#listeners, ...this.#subs]) rec.local.id = 0;
-    for (const rec of this.#subs) rec.target = undefined;
+    for (const rec of [...this.#objects, ...this.#listeners]) rec.local.id = 0;
+    this.#subs.forgetIds();
     this.#requests.failAll(UbusStatus.CONNECTION_FAILED, `connection to ubus lost (${why})`);
     if (this.#closed) return;
     this.#log.warn(`lost the ubus connection: ${why}`);
@@ -423,16 +358,8 @@ export class UbusClient {
       }
     };
     for (const rec of this.#objects) await attempt(`ubus object ${rec.name}`, () => this.#addObject(rec));
-    for (const rec of this.#listeners) await attempt(`event listener ${rec.patterns.join(' ')}`, () => this.#addListener(rec));
-    for (const rec of this.#subs) {
-      await attempt(`subscription to ${rec.path}`, async () => {
-        await this.#newObject([], rec.local, `ubus subscribe ${rec.path}`);
-        await this.#attach(rec).catch((e: unknown) => {
-          if (!(e instanceof UbusError && e.status === UbusStatus.NOT_FOUND)) throw e;
-          this.#lost(rec);
-        });
-      });
-    }
+    for (const rec of this.#listeners) await attempt(`event listener ${rec.patterns.join(' ')}`, () => addListener(this.#core(), rec));
+    await this.#subs.restore(attempt);
   }
 
   #emit(event: EventName): void {
@@ -449,10 +376,6 @@ export class UbusClient {
 /** The default socket, or the pre-21.02 one when only that exists. */
 function defaultSocketPath(): string {
   return existsSync(DEFAULT_SOCKET_PATH) || !existsSync(LEGACY_SOCKET_PATH) ? DEFAULT_SOCKET_PATH : LEGACY_SOCKET_PATH;
-}
-
-function eventCall(method: string, body: BlobmsgNode[]): MsgAttr[] {
-  return [at.u32(Attr.OBJID, SYSTEM_OBJECT_EVENT), at.str(Attr.METHOD, method), at.blobmsg(Attr.DATA, body)];
 }
 
 function encodeArgs(args: Table, label: string): BlobmsgNode[] {

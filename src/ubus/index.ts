@@ -1,5 +1,6 @@
 /** ubus in TypeScript: the public surface. No DDNS knowledge lives under src/ubus/. */
 export { UbusClient, type ConnectOptions, type LookupResult, type ObjectHandle, type Removable } from './client';
+export type { BackoffOptions } from './backoff';
 export type { UbusMethod, InvokeContext } from './objects';
 export { UbusError, DecodeError, EncodeError } from './errors';
 export { UbusStatus, statusName, statusText, type UbusStatusName } from './status';
