@@ -92,16 +92,20 @@ function page(view, click) {
     ubuspath: '/ubus/', sessionid: '0123456789abcdef0123456789abcdef', token: 'tok', nodespec: { action: { type: 'view', path: `ddnsd/${view}` }, title: view },
     apply_rollback: 90, apply_holdoff: 4, apply_timeout: 5, apply_display: 1.5, rollback_token: null,
   };
-  // After the view has rendered, optionally press buttons one after another ('|'-separated
-  // selectors, e.g. a service's Edit, then a tab), with animations off for the screenshot.
+  // After the view has rendered, optionally press buttons one after another, with
+  // animations off for the screenshot. Steps are '|'-separated "CLICK>>DONE" selector pairs:
+  // CLICK is pressed (again every 500 ms) until DONE matches, since LuCI may redraw a modal
+  // under a click that came too early.
   const clicker = click
-    ? `<style>*{transition:none!important;animation:none!important}</style><script>(function(sels){
-var tries=0;function step(){if(!sels.length)return;var b=document.querySelector(sels[0]);
-if(b){b.click();sels.shift();tries=0;setTimeout(step,1000);return;}else if(++tries>40){console.error('no element '+sels[0]);return;}
-setTimeout(step,250);}setTimeout(step,500);})(${JSON.stringify(click.split('|'))});</script>`
+    ? `<style>*{transition:none!important;animation:none!important}</style><script>(function(steps){
+var tries=0;function step(){if(!steps.length)return;var s=steps[0].split('>>');
+if(document.querySelector(s[1])){steps.shift();tries=0;return setTimeout(step,500);}
+if(++tries>120){console.error('never reached '+s[1]);return;}
+var b=document.querySelector(s[0]);if(b)b.click();setTimeout(step,500);}setTimeout(step,500);})(${JSON.stringify(click.split('|'))});</script>`
     : '';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>ddnsd - LuCI</title>
-<link rel="stylesheet" href="/luci-static/bootstrap/cascade.css"><script src="/luci-static/resources/cbi.js"></script></head>
+<link rel="stylesheet" href="/luci-static/bootstrap/cascade.css"><script src="/luci-static/resources/cbi.js"></script>
+<script>window.addEventListener('unhandledrejection',function(e){console.error('unhandled rejection: '+(e.reason&&e.reason.stack||e.reason));});window.addEventListener('error',function(e){console.error('error: '+e.message);});</script></head>
 <body class="lang_en" data-page="admin-services-ddnsd-${view}"><header><a class="brand" href="/">OpenWrt</a><ul class="nav" id="topmenu" style="display:none"></ul><div id="indicators" class="pull-right"></div></header>
 <div id="maincontent" class="container"><div id="tabmenu" style="display:none"></div>
 <script src="/luci-static/resources/promis.min.js"></script><script src="/luci-static/resources/luci.js"></script>
@@ -150,7 +154,7 @@ function server(providerReply) {
 function shoot(port, name, pagePath) {
   const file = path.join(opts.out, `${name}.png`);
   return new Promise((resolve) => {
-    const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1280,1600', '--virtual-time-budget=8000',
+    const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1280,1600', '--virtual-time-budget=40000',
       '--enable-logging=stderr', '--v=0', `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), 'ddnsd-chrome-'))}`, `--screenshot=${file}`, `http://127.0.0.1:${port}${pagePath}`];
     const c = spawn(opts.chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -170,10 +174,11 @@ async function main() {
   const port = srv.address().port;
   await shoot(port, 'status', '/page/status');
   await shoot(port, 'config', '/page/config');
-  const edit = (sid) => `.cbi-section-table-row[data-sid="${sid}"] .cbi-button-edit`;
+  const edit = (sid) => `.cbi-section-table-row[data-sid="${sid}"] .cbi-button-edit>>.modal .cbi-tabmenu`;
+  const tab = '.modal li[data-tab="provider"] a>>.modal li.cbi-tab[data-tab="provider"]';
   await shoot(port, 'config-edit-home', '/page/config?click=' + encodeURIComponent(edit('home')));
-  await shoot(port, 'config-edit-home-provider', '/page/config?click=' + encodeURIComponent(`${edit('home')}|.modal li[data-tab="provider"] a`));
-  await shoot(port, 'config-edit-nas-provider', '/page/config?click=' + encodeURIComponent(`${edit('nas')}|.modal li[data-tab="provider"] a`));
+  await shoot(port, 'config-edit-home-provider', '/page/config?click=' + encodeURIComponent(`${edit('home')}|${tab}`));
+  await shoot(port, 'config-edit-nas-provider', '/page/config?click=' + encodeURIComponent(`${edit('nas')}|${tab}`));
   srv.close();
   console.log('ubus calls made by the pages:\n  ' + [...new Set(calls)].join('\n  '));
 }

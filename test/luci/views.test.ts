@@ -232,10 +232,8 @@ t.test('config page: form.Map over ddnsd, provider fields drawn from the provide
   const provider = svc.children.find((o) => o.option === 'provider')!;
   t.same(provider.values.map(([k]) => k), ALL.map((p) => p.id), 'every provider is offered, in registry order');
 
-  const general = new Set(svc.children.filter((o) => !o.providerField).map((o) => o.option));
   for (const p of ALL) {
     for (const f of p.fields) {
-      if (general.has(f.name)) continue; // checked below: the general option owns it
       const o = svc.children.find((x) => x.ucioption === f.name && x.depends_.some((d) => d.provider === p.id));
       t.ok(o, `${p.id}.${f.name} has an option`);
       if (!o) continue;
@@ -260,16 +258,44 @@ t.test('config page: every UCI option is edited by one input at a time', async (
     { name: 'proxy', type: 'string', secret: false, list: false, required: false, choices: [] },
     { name: 'key', type: 'password', secret: true, list: false, required: true, choices: [] },
   ] };
-  const { map } = await renderConfig({ providers: [...ALL, clash] });
+  const { map, calls } = await renderConfig({ providers: [...ALL, clash] });
   const svc = map.sections[1];
-  t.same(svc.children.filter((o) => o.ucioption === 'endpoint' || o.option === 'endpoint').length, 1, 'one endpoint input');
-  t.same(svc.children.filter((o) => o.ucioption === 'proxy' || o.option === 'proxy').length, 1, 'one proxy input');
-  t.ok(svc.children.find((o) => o.ucioption === 'key'), "gamma's own field is there");
+  const uciName = (o: { ucioption?: string; option: string }) => o.ucioption ?? o.option;
   for (const sid of ALL.concat(clash).map((p) => p.id)) {
-    map.formvalues.x = { provider: sid, ip_source: 'network', ip_version: 'both', ip6_mode: 'prefix' };
-    const active = svc.children.filter((o) => o.isActive('x')).map((o) => o.ucioption ?? o.option);
-    t.equal(new Set(active).size, active.length, `provider ${sid}: no UCI option has two active inputs`);
+    for (const source of ['network', 'web']) {
+      map.formvalues.x = { provider: sid, ip_source: source, ip_version: 'both', ip6_mode: 'prefix' };
+      const active = svc.children.filter((o) => o.isActive('x')).map(uciName);
+      t.equal(new Set(active).size, active.length, `provider ${sid}, source ${source}: no UCI option has two active inputs`);
+    }
   }
+  // gamma declares endpoint and proxy: its fields replace the general ones while it is selected.
+  map.formvalues.x = { provider: 'gamma', ip_source: 'web' };
+  const activeEndpoint = svc.children.filter((o) => uciName(o) === 'endpoint' && o.isActive('x'));
+  t.equal(activeEndpoint.length, 1);
+  t.equal(activeEndpoint[0].providerField, true, "gamma's endpoint field");
+  map.formvalues.x = { provider: 'alpha', ip_source: 'web' };
+  t.equal(svc.children.filter((o) => uciName(o) === 'endpoint' && o.isActive('x'))[0].providerField, undefined, 'the general endpoint for alpha');
+  t.ok(svc.children.find((o) => o.option === 'ip_url')!.isActive('x'), 'general conditions still hold (ip_url for web)');
+  map.formvalues.x = { provider: 'alpha', ip_source: 'network' };
+  t.notOk(svc.children.find((o) => o.option === 'ip_url')!.isActive('x'));
+  // Switching gamma → alpha: the general endpoint is active again and owns the value.
+  const gammaEndpoint = svc.children.find((o) => uciName(o) === 'endpoint' && o.providerField)!;
+  (gammaEndpoint.remove as (sid: string) => void).call(gammaEndpoint, 'x');
+  t.same(calls.unset, [], 'the inactive gamma endpoint leaves the value to the general option');
+  const general = svc.children.find((o) => o.option === 'endpoint')!;
+  map.formvalues.x = { provider: 'gamma' };
+  (general.remove as (sid: string) => void).call(general, 'x');
+  t.same(calls.unset, [], 'and the inactive general one leaves it to gamma');
+});
+
+t.test('config page: dyndns2 (real registry) gets its own required endpoint', { skip: !REAL.some((p) => p.id === 'dyndns2' && p.fields.some((f) => f.name === 'endpoint')) && 'dyndns2 has no endpoint field' }, async (t) => {
+  const { map } = await renderConfig({ providers: REAL });
+  const svc = map.sections[1];
+  map.formvalues.x = { provider: 'dyndns2' };
+  const active = svc.children.filter((o) => (o.ucioption ?? o.option) === 'endpoint' && o.isActive('x'));
+  t.equal(active.length, 1);
+  t.equal(active[0].rmempty, false, 'required');
+  t.equal(active[0].providerField, true);
 });
 
 t.test('config page: an inactive provider option does not remove a value another provider owns', async (t) => {

@@ -24,11 +24,9 @@ function checkUrl(section_id, value) {
 		: _('Expecting an http:// or https:// URL');
 }
 
-// The widget for one provider field, chosen by the field's metadata alone. A field named
-// like one of the page's general options (endpoint, proxy, ...) is left to that option, so
-// no UCI option is ever edited by two inputs at once.
+// The widget for one provider field, chosen by the field's metadata alone.
 function fieldOption(s, p, f) {
-	if (s.children.some((o) => !o.providerField && (o.ucioption || o.option) === f.name))
+	if (f.name === 'provider')
 		return null;
 	const id = '_' + p.id.replace(/[^a-zA-Z0-9_]/g, '_') + '__' + f.name;
 	const label = f.label || f.name;
@@ -73,8 +71,33 @@ function fieldOption(s, p, f) {
 	return o;
 }
 
-// An inactive provider option removes its UCI value, unless the selected provider's option
-// of the same name is active and owns that value now.
+// Conditions (AND within one object, OR across calls) under which a general option shows.
+function when(o, cond) {
+	(o.conds = o.conds || []).push(cond);
+}
+
+// A provider may declare a field named like a general option (dyndns2's required
+// `endpoint`): while such a provider is selected its own field, with its label, help and
+// required flag, replaces the general option. So every general option shows only for the
+// providers that do not declare its name, and at most one input edits a UCI option.
+function applyConditions(s, providers) {
+	s.children.filter((o) => !o.providerField && o.option !== 'provider').forEach((o) => {
+		const name = o.ucioption || o.option;
+		const conds = o.conds || [];
+		const owners = providers.filter((p) => (p.fields || []).some((f) => f.name === name));
+		if (!owners.length)
+			return conds.forEach((c) => o.depends(c));
+		const others = providers.filter((p) => owners.indexOf(p) < 0);
+		// Provider '' is never selected (the provider option is required): shown for none.
+		const ids = others.length ? others.map((p) => p.id) : [''];
+		(conds.length ? conds : [{}]).forEach((c) => ids.forEach((id) => o.depends(Object.assign({}, c, { provider: id }))));
+		o.remove = removeUnlessShared;
+	});
+}
+
+// An inactive option removes its UCI value, unless another option of the same UCI name is
+// active and owns that value now (provider fields sharing a name, a general option and a
+// provider field of the same name).
 function removeUnlessShared(section_id) {
 	const name = this.ucioption || this.option;
 	const shared = this.section.children.some((o) => o !== this && (o.ucioption || o.option) === name && o.isActive(section_id));
@@ -158,46 +181,46 @@ function serviceAddress(s) {
 
 	o = s.taboption('address', widgets.NetworkSelect, 'ip_network', _('Network'));
 	o.nocreate = true;
-	o.depends('ip_source', 'network');
+	when(o, { ip_source: 'network' });
 	o.modalonly = true;
 
 	o = s.taboption('address', widgets.DeviceSelect, 'ip_interface', _('Device'));
 	o.noaliases = true;
-	o.depends('ip_source', 'interface');
+	when(o, { ip_source: 'interface' });
 	o.modalonly = true;
 
 	o = s.taboption('address', form.DynamicList, 'ip_url', _('Echo service URLs'),
 		_('Tried in order; empty uses the built-in list.'));
 	o.validate = checkUrl;
-	o.depends('ip_source', 'web');
+	when(o, { ip_source: 'web' });
 	o.modalonly = true;
 
 	o = s.taboption('address', form.DynamicList, 'ip_dns', _('DNS lookups'),
 		_('opendns, cloudflare or name@server; empty uses the built-in list.'));
-	o.depends('ip_source', 'dns');
+	when(o, { ip_source: 'dns' });
 	o.modalonly = true;
 
 	o = s.taboption('address', form.Value, 'ip_script', _('Script'),
 		_('Program and arguments (no shell); the first address it prints is used.'));
-	o.depends('ip_source', 'script');
+	when(o, { ip_source: 'script' });
 	o.modalonly = true;
 
 	o = s.taboption('address', form.ListValue, 'ip6_mode', _('IPv6 address'));
 	o.value('auto', _('The interface\'s best global address'));
 	o.value('prefix', _('Delegated prefix + host part (a LAN host)'));
-	o.depends('ip_version', '6');
-	o.depends('ip_version', 'both');
+	when(o, { ip_version: '6' });
+	when(o, { ip_version: 'both' });
 	o.modalonly = true;
 
 	o = s.taboption('address', form.Value, 'ip6_suffix', _('IPv6 host part'),
 		_('Interface id or suffix behind the delegated prefix, e.g. ::1234 or ::a:b:c:d.'));
 	o.datatype = 'ip6addr';
-	o.depends('ip6_mode', 'prefix');
+	when(o, { ip6_mode: 'prefix' });
 	o.modalonly = true;
 
 	o = s.taboption('address', widgets.NetworkSelect, 'ip6_prefix_interface', _('Prefix of network'));
 	o.nocreate = true;
-	o.depends('ip6_mode', 'prefix');
+	when(o, { ip6_mode: 'prefix' });
 	o.modalonly = true;
 
 	o = s.taboption('address', form.Flag, 'upd_privateip', _('Allow private addresses'));
@@ -267,6 +290,7 @@ return view.extend({
 		serviceAddress(s);
 		serviceTiming(s);
 		serviceProviderCommon(s);
+		applyConditions(s, providers);
 		providers.forEach((p) => (p.fields || []).forEach((f) => fieldOption(s, p, f)));
 
 		return m.render();
