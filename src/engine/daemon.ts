@@ -96,7 +96,9 @@ export class Daemon implements DaemonApi {
     const loaded = await this.#readConfig();
     this.#bus = await connectWithRetry(opts.connectBus, opts.clock, this.logger.child('ubus'), () => this.#stopped);
     if (!this.#bus || this.#stopped) return;
-    this.#handles.push(await this.#bus.addObject('ddnsd', ddnsdMethods(this)));
+    this.#handles.push(await this.#bus.addObject('ddnsd', ddnsdMethods(this)).catch((err) => {
+      throw new Error(`cannot publish the ddnsd object on ubus (${errorText(err)}); is another ddnsd running?`);
+    }));
     this.#handles.push(await watchNetifd(this.#bus, this.logger.child('netifd'), (i, a, o) => this.#onInterface(i, a, o)));
     await this.#apply(loaded ?? emptyConfig(), 'start');
     this.logger.info(`ddnsd ${VERSION} running with ${this.#entries.size} service(s)`);

@@ -66,7 +66,10 @@ export async function runDaemon(run: RunOptions): Promise<void> {
   // Keep the process alive while waiting for ubusd: the clock's timers do not hold it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
-    await daemon.open();
+    await daemon.open().catch(async (err) => {
+      await daemon.stop();
+      throw err;
+    });
     await done;
   } finally {
     clearInterval(keepAlive);

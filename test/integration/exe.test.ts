@@ -152,6 +152,22 @@ t.test('dist/ddnsd', { skip: existsSync(EXE) ? false : 'dist/ddnsd is not built 
     w.fake.assertDone(t);
   });
 
+  t.test('a second daemon on the same bus exits 1 with a clear message', async (t) => {
+    const w = await makeWorld(t);
+    w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+    w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+    const first = runDaemon(t, w);
+    await daemonUp(w);
+    await until(() => w.fake.received.length === 1, 'the first daemon\'s update', 20_000);
+    const second = runDaemon(t, w);
+    t.equal(await second.exited, 1);
+    t.match(second.output(), /cannot publish the ddnsd object on ubus .*is another ddnsd running\?/);
+    t.notMatch(second.output(), /\n\s+at /, 'no stack trace');
+    first.child.kill('SIGTERM');
+    t.equal(await first.exited, 0);
+    w.fake.assertDone(t);
+  });
+
   t.test('update --once: a script source, no daemon, no ubus', async (t) => {
     const w = await makeWorld(t, { netifd: false });
     w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.77' })]));
