@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, ok } from './helpers';
+import { NOTIFY_ACTIONS, ddnsdMethods, type DaemonApi } from '../../src/engine/object';
 
 const SUPPORT = join(REPO, 'test/support/openwrt');
 const JSHN = '/usr/share/libubox/jshn.sh';
@@ -147,4 +148,16 @@ t.test('the jshn stand-in escapes like JSON (checked against JSON.parse)', async
     env: { ...process.env, JSHN_STANDIN_DIR: SUPPORT },
   });
   t.same(JSON.parse(out), { a: 'x"\\\n\u0001', n: 42, b: true });
+});
+
+t.test("what the script sends matches the daemon's notify method", async (t) => {
+  const notifyDef = ddnsdMethods(new Proxy({}, { get: () => () => undefined }) as unknown as DaemonApi).notify;
+  const r = await hotplug(t.testdir(), { ACTION: 'ifup', INTERFACE: 'wan', DEVICE: 'eth1' });
+  const json = notify(r.argv).json as Record<string, unknown>;
+  for (const [k, v] of Object.entries(json)) {
+    t.equal(notifyDef.args?.[k], 'string', `notify declares ${k} as a string`);
+    t.type(v, 'string');
+  }
+  const text = readFileSync(join(REPO, 'openwrt/files/ddnsd.hotplug'), 'utf8');
+  t.same(/^\tifup\|ifupdate\|ifdown\) ;;$/m.test(text) ? ['ifup', 'ifupdate', 'ifdown'] : [], [...NOTIFY_ACTIONS], 'the same actions');
 });

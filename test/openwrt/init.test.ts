@@ -5,6 +5,7 @@ import t from 'tap';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, run } from './helpers';
+import { buildProgram } from '../../src/cli/program';
 
 const INIT = join(REPO, 'openwrt/files/ddnsd.init');
 const RC = join(REPO, 'test/support/openwrt/rc.common');
@@ -69,4 +70,15 @@ t.test('enable orders the service after the network (START=95, STOP=10)', async 
   const r = rc(t.testdir(), 'enable');
   t.equal(r.code, 0, r.stderr);
   t.same(r.lines, ['rc.common [enable] [S95] [K10]']);
+});
+
+t.test('the daemon accepts the command line the init script gives procd', async (t) => {
+  const r = rc(t.testdir(), 'start');
+  const line = r.lines.find((l) => l.startsWith('procd_set_param [command]'))!;
+  const argv = [...line.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]).slice(1);
+  t.equal(argv[0], '/usr/bin/ddnsd', 'the packaged path');
+  const run = buildProgram().commands.find((c) => c.name() === argv[1]);
+  t.ok(run, `ddnsd has a "${argv[1]}" command`);
+  const longs = run!.options.map((o) => o.long);
+  for (const a of argv.slice(2).filter((x) => x.startsWith('--'))) t.ok(longs.includes(a), `run takes ${a}`);
 });

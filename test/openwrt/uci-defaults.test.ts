@@ -4,7 +4,7 @@
 import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from './helpers';
+import { REPO, ok } from './helpers';
 import { canUnshare, inRootfs } from '../support/openwrt/rootfs';
 
 const SUPPORT = join(REPO, 'test/support/openwrt');
@@ -21,11 +21,12 @@ interface Box {
 }
 
 /** A router filesystem with the given /etc/config files and the packaged files in place. */
-function router(dir: string, config: { ddns?: string; ddnsd?: string }): Box {
+function router(dir: string, config: { ddns?: string; ddnsd?: string }, program?: string): Box {
   for (const d of ['etc/config', 'etc/uci-defaults', 'share/ddnsd', 'bin']) mkdirSync(join(dir, d), { recursive: true });
   copyFileSync(join(REPO, 'openwrt/files/ddnsd.uci-defaults'), join(dir, 'etc/uci-defaults/95-ddnsd'));
   copyFileSync(join(REPO, 'openwrt/files/ddnsd.config'), join(dir, 'share/ddnsd/ddnsd.config'));
-  copyFileSync(join(SUPPORT, 'ddnsd-import.cjs'), join(dir, 'bin/ddnsd'));
+  if (program) writeFileSync(join(dir, 'bin/ddnsd'), program, { mode: 0o755 });
+  else copyFileSync(join(SUPPORT, 'ddnsd-import.cjs'), join(dir, 'bin/ddnsd'));
   copyFileSync(join(SUPPORT, 'logger'), join(dir, 'bin/logger'));
   if (config.ddns !== undefined) writeFileSync(join(dir, 'etc/config/ddns'), config.ddns);
   if (config.ddnsd !== undefined) writeFileSync(join(dir, 'etc/config/ddnsd'), config.ddnsd);
@@ -122,4 +123,25 @@ t.test('a failed import is logged, exits 0 and leaves the configuration as it wa
   t.equal(r.stdout + r.stderr, '');
   t.equal(box.ddnsd(), DEFAULT);
   t.same(box.logs(), ['-t ddnsd could not import /etc/config/ddns: ddnsd: cannot read /etc/config/ddns: line 3: unterminated quote']);
+});
+
+t.test('with the real `ddnsd import` (bundled from src/): imports once, idempotent', { skip }, async (t) => {
+  const dir = t.testdir();
+  const bundle = join(dir, 'ddnsd.cjs');
+  ok(join(REPO, 'node_modules/.bin/esbuild'), [join(REPO, 'src/cli/main.ts'), '--bundle', '--platform=node', '--log-level=error', `--outfile=${bundle}`]);
+  const box = router(join(dir, 'box'), { ddns: DDNS, ddnsd: DEFAULT }, `#!/bin/sh\nexec "${process.execPath}" "${bundle}" "$@"\n`);
+  let r = box.run();
+  t.equal(r.code, 0, r.stderr);
+  const after = box.ddnsd()!;
+  t.not(after, DEFAULT, 'services were added');
+  t.match(after, /config service '?example'?/, 'the shipped example stays');
+  t.match(after, /myddns/, "ddns-scripts' services are there");
+  t.match(box.logs()[0] ?? '', /^-t ddnsd imported the services/);
+  r = box.run();
+  t.equal(r.code, 0, r.stderr);
+  t.equal(box.ddnsd(), after, 'a second run changes nothing');
+  const mine = "config service 'home'\n\toption provider 'cloudflare'\n";
+  const own = router(join(dir, 'own'), { ddns: DDNS, ddnsd: mine }, `#!/bin/sh\nexec "${process.execPath}" "${bundle}" "$@"\n`);
+  t.equal(own.run().code, 0);
+  t.equal(own.ddnsd(), mine, "the user's configuration is untouched");
 });
