@@ -250,3 +250,40 @@ t.test('a CGNAT address on the WAN: nothing sent, a warning the user can act on 
   t.ok(s.warnings.some((x) => /carrier-grade|CGNAT/i.test(x)), `warnings: ${JSON.stringify(s.warnings)}`);
   t.match(s.records[0].last_result, /no IPv4 address/);
 });
+
+t.test('ubusd restarting: the daemon reconnects, publishes ddnsd again and follows netifd', async (t) => {
+  const { TestBroker } = await import('../support/ubus-broker');
+  const { FakeNetifd } = await import('./world');
+  const w = await makeWorld(t);
+  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const { daemon, clock } = await startDaemon(t, w);
+  await until(() => w.fake.received.length === 1, 'start-up update');
+  await quiesce(daemon, clock);
+
+  const path = w.broker.socketPath;
+  w.netifd.close();
+  await w.broker.close();
+  const broker = await TestBroker.start({ socketPath: path });
+  t.teardown(() => broker.close());
+  const netifd = await FakeNetifd.start(path);
+  t.teardown(() => netifd.close());
+  for (let i = 0; i < 600 && !broker.objectPaths().includes('ddnsd'); i++) {
+    await clock.advance(1000);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  t.ok(broker.objectPaths().includes('ddnsd'), 'ddnsd is on the new bus');
+  netifd.setAddress('wan', '198.51.100.61');
+  w.fake.expect(dyndnsStep('home.example.com', '198.51.100.61', 'good 198.51.100.61'));
+  for (let i = 0; i < 100 && w.fake.received.length < 2; i++) {
+    await netifd.announce('wan');
+    await quiesce(daemon, clock, 1);
+    await clock.advance(1000);
+  }
+  t.equal(w.fake.received.length, 2, 'a netifd event on the new bus leads to the update');
+  const cli = await UbusClient.connect({ socketPath: path });
+  t.teardown(() => cli.close());
+  const st = (await cli.call('ddnsd', 'status', {}))!;
+  t.equal((st.services as { records: { registered: string }[] }[])[0].records[0].registered, '198.51.100.61');
+  w.fake.assertDone(t);
+});

@@ -127,7 +127,8 @@ export interface World {
 /** Broker, netifd, fake dyndns2 server and a temp dir; everything closed at teardown. */
 export async function makeWorld(t: TapLike, opts: { netifd?: boolean } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'ddnsd-it-'));
-  const broker = await TestBroker.start();
+  // The socket in our own dir, so a test can restart the broker at the same path.
+  const broker = await TestBroker.start({ socketPath: join(dir, 'ubus.sock') });
   const fake = await FakeHttp.start(t);
   const netifd = opts.netifd === false ? undefined : await FakeNetifd.start(broker.socketPath);
   netifd?.setAddress('wan', '203.0.113.7');
