@@ -12,27 +12,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { parseArgs } = require('node:util');
 const { execFileSync } = require('node:child_process');
-const { ISAS, checkExecutable, staticWarning } = require('./lib/arches.cjs');
 const { ddnsdPackage, luciPackage } = require('./lib/packages.cjs');
-const { epoch, executables } = require('./lib/inputs.cjs');
-
-function options() {
-  const { values } = parseArgs({
-    options: {
-      version: { type: 'string' },
-      release: { type: 'string', default: '1' },
-      exe: { type: 'string' },
-      out: { type: 'string', default: 'dist' },
-      'release-dir': { type: 'string' },
-      apk: { type: 'string' },
-    },
-  });
-  if (!values.version || !/^[0-9][0-9A-Za-z.]*$/.test(values.version)) throw new Error('--version is required: the package version, e.g. 0.1.0');
-  if (!/^[0-9]+$/.test(values.release)) throw new Error(`--release must be a number, got "${values.release}"`);
-  return { ...values, releaseDir: values['release-dir'] || path.join(values.out, 'release'), apk: values.apk || process.env.APK || 'apk' };
-}
+const { epoch, executables, options, runMain } = require('./lib/inputs.cjs');
 
 /** The apk binary, checked to be apk-tools 3.x. */
 function apkTool(bin) {
@@ -123,25 +105,13 @@ function build(apk, pkg, outDir, mtime) {
   }
 }
 
-function main() {
-  const opts = options();
-  const apk = apkTool(opts.apk);
+runMain('apk', () => {
+  const opts = options({ apk: { type: 'string' } });
+  const apk = apkTool(opts.apk || process.env.APK || 'apk');
   const version = `${opts.version}-r${opts.release}`;
   const mtime = epoch();
-  for (const { isa, file } of executables(opts, 'apk')) {
-    const exe = fs.readFileSync(file);
-    checkExecutable(exe, isa, file);
-    const warning = staticWarning(exe, file);
-    if (warning) console.warn(`apk: warning: ${warning}`);
-    for (const arch of ISAS.find((s) => s.isa === isa).arches) build(apk, ddnsdPackage(version, arch, exe), opts.out, mtime);
+  for (const { exe, arches } of executables(opts, 'apk')) {
+    for (const arch of arches) build(apk, ddnsdPackage(version, arch, exe), opts.out, mtime);
   }
   build(apk, luciPackage(version), opts.out, mtime);
-}
-
-try {
-  main();
-} catch (err) {
-  const msg = err && err.stderr && err.stderr.length ? `${err.message}: ${err.stderr}` : err && err.message ? err.message : String(err);
-  console.error(`apk: ${msg}`);
-  process.exit(1);
-}
+});

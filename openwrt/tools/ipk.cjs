@@ -9,28 +9,9 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { parseArgs } = require('node:util');
-const { ISAS, checkExecutable, staticWarning } = require('./lib/arches.cjs');
 const { buildIpk, dataPart, ipkName } = require('./lib/ipk.cjs');
 const { ddnsdPackage, luciPackage } = require('./lib/packages.cjs');
-const { epoch, executables } = require('./lib/inputs.cjs');
-
-function options() {
-  const { values } = parseArgs({
-    options: {
-      version: { type: 'string' },
-      release: { type: 'string', default: '1' },
-      exe: { type: 'string' },
-      out: { type: 'string', default: 'dist' },
-      'release-dir': { type: 'string' },
-    },
-  });
-  if (!values.version || !/^[0-9][0-9A-Za-z.+~]*$/.test(values.version)) {
-    throw new Error('--version is required: the package version, e.g. 0.1.0');
-  }
-  if (!/^[0-9]+$/.test(values.release)) throw new Error(`--release must be a number, got "${values.release}"`);
-  return { ...values, releaseDir: values['release-dir'] || path.join(values.out, 'release') };
-}
+const { epoch, executables, options, runMain } = require('./lib/inputs.cjs');
 
 function write(out, fields, ipk) {
   const file = path.join(out, ipkName(fields));
@@ -40,18 +21,14 @@ function write(out, fields, ipk) {
   console.log(`ipk: ${file} (${ipk.length} bytes)`);
 }
 
-function main() {
+runMain('ipk', () => {
   const opts = options();
   const version = `${opts.version}-r${opts.release}`;
   const mtime = epoch();
   fs.mkdirSync(opts.out, { recursive: true });
-  for (const { isa, file } of executables(opts, 'ipk')) {
-    const exe = fs.readFileSync(file);
-    checkExecutable(exe, isa, file);
-    const warning = staticWarning(exe, file);
-    if (warning) console.warn(`ipk: warning: ${warning}`);
+  for (const { exe, arches } of executables(opts, 'ipk')) {
     let data; // the same tree for every arch of this ISA: compress it once
-    for (const arch of ISAS.find((s) => s.isa === isa).arches) {
+    for (const arch of arches) {
       const pkg = ddnsdPackage(version, arch, exe);
       data = data || dataPart(pkg.tree, mtime);
       write(opts.out, pkg.fields, buildIpk(pkg, mtime, data).ipk);
@@ -59,11 +36,4 @@ function main() {
   }
   const luci = luciPackage(version);
   write(opts.out, luci.fields, buildIpk(luci, mtime).ipk);
-}
-
-try {
-  main();
-} catch (err) {
-  console.error(`ipk: ${err && err.message ? err.message : err}`);
-  process.exit(1);
-}
+});
