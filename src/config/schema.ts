@@ -132,5 +132,6 @@ export function errorsOf(problems: readonly ConfigProblem[]): ConfigProblem[] {
 export function formatProblem(p: ConfigProblem, file = 'config'): string {
   const where = p.section === '' ? file : p.option ? `${p.section}.${p.option}` : p.section;
   const tag = p.severity === 'warning' ? 'warning: ' : '';
-  return `${where}: ${tag}${p.message}${p.line ? ` (line ${p.line})` : ''}`;
+  const line = p.line && !p.message.includes(`at line ${p.line},`) ? ` (line ${p.line})` : '';
+  return `${where}: ${tag}${p.message}${line}`;
 }
