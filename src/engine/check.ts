@@ -210,7 +210,8 @@ function applyResult(service: ServiceConfig, r: RecordState, res: UpdateResult, 
   } else if (BLOCKING_OUTCOMES.includes(res.outcome)) {
     r.status = 'blocked';
     r.blockedFingerprint = service.fingerprint;
-    deps.log.error(`${r.name} ${r.type} blocked (${res.outcome}): ${r.lastResult}; no more requests until the configuration of ${service.name} changes`);
+    r.lastResult = `${r.lastResult} (blocked: no more requests until the configuration of ${service.name} changes)`;
+    deps.log.error(`${r.name} ${r.type} ${res.outcome}: ${r.lastResult}`);
     if (summary.action === 'updated') summary.action = 'blocked';
   } else if (res.outcome === 'config') {
     r.status = 'error';

@@ -78,6 +78,7 @@ t.test('badauth blocks until the config changes; 911 waits the minimum; 500 back
   await until(() => w.fake.received.length === 1, 'the badauth answer');
   await quiesce(daemon, clock);
   t.equal(daemon.status().services[0].state, 'blocked');
+  t.match(daemon.status().services[0].records[0].last_result, /badauth.*\(blocked: no more requests until the configuration of home changes\)/);
   w.netifd.setAddress('wan', '198.51.100.5');
   await w.netifd.announce('wan');
   daemon.update(undefined, true);
