@@ -276,7 +276,7 @@ export function readService(
     fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
   };
   if (def) {
-    for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (see OPTIONS.md and \`ddnsd providers\`)`, o.line);
+    for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (\`ddnsd providers\` lists its options)`, o.line);
   }
   return r.errors > 0 ? undefined : svc;
 }
