@@ -75,3 +75,23 @@ t.test('unreadable or invalid files', async (t) => {
   t.equal(readFileSync(target, 'utf8'), 'config\n');
   t.notOk(existsSync(file('ddnsd')), 'nothing written on errors');
 });
+
+t.test('one config per ip_source variant and per interval unit: import, then check exits 0', async (t) => {
+  const file = scratch(t);
+  const base = "config service 'svc'\n\toption enabled '1'\n\toption service_name 'dyndns.org'\n\toption domain 'h.example.com'\n\toption username 'u'\n\toption password 'p'\n";
+  const variants = [
+    "\toption ip_source 'network'\n\toption ip_network 'wan'\n",
+    "\toption ip_source 'interface'\n\toption ip_interface 'eth1'\n",
+    "\toption ip_source 'web'\n\toption ip_url 'http://checkip.dyndns.com'\n",
+    "\toption ip_source 'script'\n\toption ip_script '/usr/bin/myip -4'\n",
+    ...['seconds', 'minutes', 'hours', 'days'].map((u) => `\toption check_interval '30'\n\toption check_unit '${u}'\n\toption force_interval '40'\n\toption force_unit '${u}'\n\toption retry_interval '50'\n\toption retry_unit '${u}'\n`),
+  ];
+  for (const [i, body] of variants.entries()) {
+    const to = file(`ddnsd-${i}`);
+    const r = await cli('import', '--from', file(`ddns-${i}`, base + body), '--to', to);
+    t.equal(r.code, 0, `variant ${i} imports`);
+    const c = await cli('check', '--config', to);
+    t.equal(c.code, 0, `variant ${i}: ${c.out}`);
+    t.equal(c.out, `${to}: OK, 1 service (1 enabled)\n`);
+  }
+});
