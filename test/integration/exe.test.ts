@@ -204,4 +204,33 @@ t.test('dist/ddnsd', { skip: existsSync(EXE) ? false : 'dist/ddnsd is not built 
     await d.exited;
     w.fake.assertDone(t);
   });
+  t.test('RFC 2136 with a real BIND: update, verify, restart without state sends nothing', { skip: noBind }, async (t) => {
+    const bind = (await startBind())!;
+    t.teardown(() => bind.stop());
+    const w = await makeWorld(t);
+    w.netifd.setAddress('wan', '203.0.113.90');
+    const key = bind.keys.sha256;
+    const section = [
+      `config service 'bind'`,
+      `\toption enabled '1'`,
+      `\toption provider 'rfc2136'`,
+      `\toption server '127.0.0.1:${bind.port}'`,
+      `\toption zone '${bind.zone}'`,
+      `\toption key_name '${key.name}'`,
+      `\toption key_algorithm '${key.algorithm}'`,
+      `\toption key_secret '${key.secret}'`,
+      `\toption dns_server '127.0.0.1:${bind.port}'`,
+      `\tlist domain 'home.${bind.zone}'`,
+      '',
+    ].join('\n');
+    w.writeConfig(configText([section]));
+    const d = runDaemon(t, w);
+    await daemonUp(w);
+    let st = await statusOf(w);
+    for (let i = 0; i < 300 && !services(st)[0].records[0].verified; i++) st = await statusOf(w);
+    t.match(services(st)[0].records[0], { registered: '203.0.113.90', verified: true, state: 'ok' }, 'updated and verified in BIND');
+    d.child.kill('SIGTERM');
+    t.equal(await d.exited, 0);
+    t.notOk((d.output() + JSON.stringify(st)).includes(key.secret), 'the TSIG secret is in no output');
+  });
 });
