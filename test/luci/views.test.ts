@@ -247,6 +247,8 @@ t.test('config page: form.Map over ddnsd, provider fields drawn from the provide
       if (f.type === 'number') t.equal(o.datatype, 'uinteger');
     }
   }
+  // modalonly: true = dialog only, false = grid only (LuCI), unset = both.
+  t.same(svc.children.filter((o) => o.modalonly !== true).map((o) => [o.option, o.modalonly]), [['enabled', undefined], ['provider', undefined], ['domain', undefined], ['ip_version', undefined]], 'grid columns also in the dialog; the rest only in the dialog');
   const usernames = svc.children.filter((o) => o.ucioption === 'username');
   t.ok(usernames.length >= 2, 'a shared field name gets one option per provider');
   t.equal(new Set(usernames.map((o) => o.option)).size, usernames.length, 'with distinct form ids');

@@ -13,6 +13,7 @@
 const callProviders = rpc.declare({ object: 'ddnsd', method: 'providers', expect: { providers: [] } });
 
 const DURATION = /^[0-9]+[smhd]?$/;
+const GRID_COLUMNS = ['enabled', 'provider', 'domain', 'ip_version'];
 
 function checkDuration(section_id, value) {
 	return (value == null || value === '' || DURATION.test(value)) ? true
@@ -65,7 +66,6 @@ function fieldOption(s, p, f) {
 	o.providerField = true;
 	o.rmempty = !f.required;
 	o.optional = false;
-	o.modalonly = true;
 	o.depends('provider', p.id);
 	o.remove = removeUnlessShared;
 	return o;
@@ -166,7 +166,6 @@ function serviceGeneral(s, providers) {
 		_('The network whose up/down/update events trigger a check.'));
 	o.nocreate = true;
 	o.default = 'wan';
-	o.modalonly = true;
 }
 
 function serviceAddress(s) {
@@ -177,54 +176,44 @@ function serviceAddress(s) {
 	o.value('dns', _('DNS query'));
 	o.value('script', _('Script'));
 	o.default = 'network';
-	o.modalonly = true;
 
 	o = s.taboption('address', widgets.NetworkSelect, 'ip_network', _('Network'));
 	o.nocreate = true;
 	when(o, { ip_source: 'network' });
-	o.modalonly = true;
 
 	o = s.taboption('address', widgets.DeviceSelect, 'ip_interface', _('Device'));
 	o.noaliases = true;
 	when(o, { ip_source: 'interface' });
-	o.modalonly = true;
 
 	o = s.taboption('address', form.DynamicList, 'ip_url', _('Echo service URLs'),
 		_('Tried in order; empty uses the built-in list.'));
 	o.validate = checkUrl;
 	when(o, { ip_source: 'web' });
-	o.modalonly = true;
 
 	o = s.taboption('address', form.DynamicList, 'ip_dns', _('DNS lookups'),
 		_('opendns, cloudflare or name@server; empty uses the built-in list.'));
 	when(o, { ip_source: 'dns' });
-	o.modalonly = true;
 
 	o = s.taboption('address', form.Value, 'ip_script', _('Script'),
 		_('Program and arguments (no shell); the first address it prints is used.'));
 	when(o, { ip_source: 'script' });
-	o.modalonly = true;
 
 	o = s.taboption('address', form.ListValue, 'ip6_mode', _('IPv6 address'));
 	o.value('auto', _('The interface\'s best global address'));
 	o.value('prefix', _('Delegated prefix + host part (a LAN host)'));
 	when(o, { ip_version: '6' });
 	when(o, { ip_version: 'both' });
-	o.modalonly = true;
 
 	o = s.taboption('address', form.Value, 'ip6_suffix', _('IPv6 host part'),
 		_('Interface id or suffix behind the delegated prefix, e.g. ::1234 or ::a:b:c:d.'));
 	o.datatype = 'ip6addr';
 	when(o, { ip6_mode: 'prefix' });
-	o.modalonly = true;
 
 	o = s.taboption('address', widgets.NetworkSelect, 'ip6_prefix_interface', _('Prefix of network'));
 	o.nocreate = true;
 	when(o, { ip6_mode: 'prefix' });
-	o.modalonly = true;
 
 	o = s.taboption('address', form.Flag, 'upd_privateip', _('Allow private addresses'));
-	o.modalonly = true;
 }
 
 function serviceTiming(s) {
@@ -236,31 +225,25 @@ function serviceTiming(s) {
 	durations.forEach(([name, title, help]) => {
 		const o = s.taboption('timing', form.Value, name, title, help);
 		o.validate = checkDuration;
-		o.modalonly = true;
 	});
 
 	let o = s.taboption('timing', form.Value, 'retry_max_count', _('Maximum retries'), _('0 = no limit.'));
 	o.datatype = 'uinteger';
-	o.modalonly = true;
 
 	o = s.taboption('timing', form.Flag, 'verify', _('Verify records'),
 		_('Confirm with a DNS query (or the provider\'s API) after updating and at start.'));
 	o.default = '1';
-	o.modalonly = true;
 
 	o = s.taboption('timing', form.Value, 'dns_server', _('DNS server for verification'),
 		_('Default: the zone\'s authoritative servers.'));
-	o.modalonly = true;
 }
 
 function serviceProviderCommon(s) {
 	let o = s.taboption('provider', form.Value, 'endpoint', _('API address'),
 		_('Overrides the provider\'s address (self-hosted servers, sandboxes).'));
 	o.validate = checkUrl;
-	o.modalonly = true;
 
 	o = s.taboption('provider', form.Value, 'proxy', _('Proxy'), _('[user:pass@]host:port'));
-	o.modalonly = true;
 	// No general `ttl` here: providers that take one declare it among their own fields.
 }
 
@@ -292,6 +275,9 @@ return view.extend({
 		serviceProviderCommon(s);
 		applyConditions(s, providers);
 		providers.forEach((p) => (p.fields || []).forEach((f) => fieldOption(s, p, f)));
+		// The grid shows a few columns (and the dialog too); everything else only the dialog.
+		// (modalonly = false would mean "grid only", so the columns leave it unset.)
+		s.children.filter((o) => GRID_COLUMNS.indexOf(o.option) < 0).forEach((o) => { o.modalonly = true; });
 
 		return m.render();
 	}
