@@ -231,6 +231,18 @@ t.test('dist/ddnsd', { skip: existsSync(EXE) ? false : 'dist/ddnsd is not built 
     t.match(services(st)[0].records[0], { registered: '203.0.113.90', verified: true, state: 'ok' }, 'updated and verified in BIND');
     d.child.kill('SIGTERM');
     t.equal(await d.exited, 0);
-    t.notOk((d.output() + JSON.stringify(st)).includes(key.secret), 'the TSIG secret is in no output');
+
+    // As after a reboot: no state. The daemon asks BIND first and sends nothing.
+    w.stateDir = join(w.dir, 'state-after-reboot');
+    const d2 = runDaemon(t, w);
+    await daemonUp(w);
+    st = await statusOf(w);
+    for (let i = 0; i < 300 && !services(st)[0].records[0].verified; i++) st = await statusOf(w);
+    t.match(services(st)[0].records[0], { registered: '203.0.113.90', verified: true, state: 'ok' });
+    t.match(d2.output(), /home\.example\.test A already has 203\.0\.113\.90 \(verified\), nothing to send/);
+    t.notMatch(d2.output(), /updating home/, 'no update sent');
+    d2.child.kill('SIGTERM');
+    t.equal(await d2.exited, 0);
+    t.notOk((d.output() + d2.output() + JSON.stringify(st)).includes(key.secret), 'the TSIG secret is in no output');
   });
 });
