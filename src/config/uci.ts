@@ -421,8 +421,3 @@ export function parseUci(text: string | Uint8Array, pkg = ''): UciPackage {
   const data = typeof text === 'string' ? new TextEncoder().encode(text) : text;
   return new Parser(data, pkg).run();
 }
-
-/** The option of that name, or undefined. */
-export function findOption(section: UciSection, name: string): UciOption | undefined {
-  return section.options.find((o) => o.name === name);
-}
