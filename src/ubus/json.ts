@@ -65,6 +65,8 @@ export function valueToBlobmsg(name: string, v: unknown, depth = 0): BlobmsgNode
     case 'number':
       return numberToBlobmsg(name, v);
     case 'object':
+      // as JSON.stringify: an object's toJSON decides (a Secret becomes its mask, a Date a string)
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return valueToBlobmsg(name, (v as { toJSON(k: string): unknown }).toJSON(name), depth + 1);
       if (Array.isArray(v)) return { type: T.ARRAY, name, children: v.map((x) => valueToBlobmsg('', x, depth + 1)) };
       return { type: T.TABLE, name, children: tableToBlobmsg(v as Record<string, unknown>, depth + 1) };
     default:

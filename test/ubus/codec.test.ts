@@ -6,6 +6,7 @@ import { DecodeError, EncodeError } from '../../src/ubus/errors';
 import { blobmsgToTable, tableToBlobmsg, typed } from '../../src/ubus/json';
 import { decodeMessage, encodeMessage } from '../../src/ubus/message';
 import { statusName, statusText, UbusStatus } from '../../src/ubus/status';
+import { Secret } from '../../src/util/secret';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -45,6 +46,12 @@ t.test('typed values choose the wire type', async (t) => {
   t.throws(() => tableToBlobmsg({ x: typed('string', 1) }), EncodeError);
   t.throws(() => tableToBlobmsg({ x: 2n ** 64n }), EncodeError);
   t.throws(() => tableToBlobmsg({ f: () => 1 }), /cannot be sent over ubus/);
+});
+
+t.test('objects with toJSON go over the wire as JSON.stringify would send them', async (t) => {
+  const back = blobmsgToTable(tableToBlobmsg({ password: new Secret('hunter2'), when: new Date(0) }));
+  t.same(back, { password: '***', when: '1970-01-01T00:00:00.000Z' });
+  t.notMatch(JSON.stringify(back), /hunter2/, 'a Secret in a reply shows only its mask');
 });
 
 t.test('names that are object keys elsewhere stay plain data', async (t) => {
