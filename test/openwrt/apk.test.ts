@@ -7,7 +7,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, fakeElf, ok, run } from './helpers';
+import { REPO, fakeElf, ok, run } from '../support/openwrt/helpers';
 
 const APK = process.env.APK || 'apk';
 const probe = spawnSync(APK, ['--version'], { encoding: 'utf8' });

@@ -7,7 +7,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, ok } from './helpers';
+import { REPO, ok } from '../support/openwrt/helpers';
 import { NOTIFY_ACTIONS, ddnsdMethods, type DaemonApi } from '../../src/engine/object';
 
 const SUPPORT = join(REPO, 'test/support/openwrt');

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, run } from './helpers';
+import { REPO, run } from '../support/openwrt/helpers';
 import { buildProgram } from '../../src/cli/program';
 
 const INIT = join(REPO, 'openwrt/files/ddnsd.init');

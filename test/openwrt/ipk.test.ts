@@ -5,7 +5,7 @@ import t, { Test } from 'tap';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKER, REPO, fakeElf, listTar, ok, run } from './helpers';
+import { PACKER, REPO, fakeElf, listTar, ok, run } from '../support/openwrt/helpers';
 
 const EPOCH = 1700000000; // 2023-11-14 22:13:20 UTC
 const TIME = '2023-11-14 22:13:20';

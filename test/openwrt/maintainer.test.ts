@@ -5,7 +5,7 @@
 import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, run } from './helpers';
+import { REPO, run } from '../support/openwrt/helpers';
 import { canUnshare, inRootfs } from '../support/openwrt/rootfs';
 
 const FILES = join(REPO, 'openwrt/files');

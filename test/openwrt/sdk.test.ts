@@ -5,7 +5,7 @@
 import t from 'tap';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKER, REPO, fakeElf, listTar, ok, run } from './helpers';
+import { PACKER, REPO, fakeElf, listTar, ok, run } from '../support/openwrt/helpers';
 
 const SDK = join(REPO, 'test/support/openwrt/sdk');
 const VERSION = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version as string;

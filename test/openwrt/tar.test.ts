@@ -3,7 +3,7 @@
 import t from 'tap';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REPO, ok } from './helpers';
+import { REPO, ok } from '../support/openwrt/helpers';
 
 type Entry = { name: string; mode: number; type: 'file' | 'dir'; data?: Buffer };
 const { tar } = require(join(REPO, 'openwrt/tools/lib/tar.cjs')) as { tar: (e: Entry[], mtime: number) => Buffer };

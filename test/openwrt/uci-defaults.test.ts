@@ -4,7 +4,7 @@
 import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, ok } from './helpers';
+import { REPO, ok } from '../support/openwrt/helpers';
 import { canUnshare, inRootfs } from '../support/openwrt/rootfs';
 
 const SUPPORT = join(REPO, 'test/support/openwrt');

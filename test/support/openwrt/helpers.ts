@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-export const REPO = resolve(__dirname, '..', '..');
+export const REPO = resolve(__dirname, '..', '..', '..');
 export const PACKER = join(REPO, 'openwrt', 'tools', 'ipk.cjs');
 
 export interface Run {
