@@ -39,8 +39,9 @@ function nextTime(secs) {
 	return secs > 0 ? new Date(secs * 1000).toLocaleString() : _('on the next event');
 }
 
-// Label colours of LuCI's themes: success green, important red, warning orange, notice blue.
-const STATE_CLASSES = { ok: 'success', blocked: 'important', error: 'important', retrying: 'warning', pending: 'notice', updating: 'notice' };
+// Label classes LuCI's themes colour (bootstrap: success green, warning orange, notice
+// blue; it has no red label): what needs the user's attention is orange.
+const STATE_CLASSES = { ok: 'success', blocked: 'warning', error: 'warning', retrying: 'notice', pending: 'notice', updating: 'notice' };
 
 function badge(state) {
 	return E('span', {
