@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHARED_DIR } from '../support/shared';
 
 /** shared/fixtures/uci/cases: recorded from OpenWrt's real libuci (see its README). */
-export const UCI_CASES = process.env.DDNSD_UCI_FIXTURES ?? join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'uci', 'cases');
+export const UCI_CASES = process.env.DDNSD_UCI_FIXTURES ?? join(SHARED_DIR, 'fixtures', 'uci', 'cases');
 
 export interface UciCase {
   id: string;

@@ -1,3 +1,4 @@
+import { prng } from '../support/prng';
 import t from 'tap';
 import { parseUci, ParseError } from '../../src/config/uci';
 import { exportPackage } from '../../src/config/uci-writer';
@@ -10,17 +11,6 @@ import { loadUciCases } from './uci-fixtures';
 const SEED = 0x5eed2026;
 const ROUNDS = 10_000;
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Bytes that matter to the tokenizer, plus some that should not.
 const ALPHABET = Buffer.from(` \t\n\r\n'"\\#;#\\'"xa1_-.@[]=:$\x00\x01\xc3\xa9\xff`, 'latin1');
@@ -49,7 +39,7 @@ const EXPORTABLE_TYPE = /^[A-Za-z0-9_.:@[\]=$-]+$/;
 
 t.test(`${ROUNDS} seeded mutations (seed ${SEED.toString(16)})`, async (t) => {
   const sources = loadUciCases().filter((c) => c.expected.ok).map((c) => c.conf);
-  const r = rng(SEED);
+  const r = prng(SEED);
   let accepted = 0;
   let rejected = 0;
   let roundTrips = 0;

@@ -13,16 +13,19 @@ const SUPPORT = join(REPO, 'test/support/openwrt');
 const skip = !canUnshare() && 'needs root and mount namespaces (unshare -m)';
 
 function router(dir: string) {
-  for (const d of ['etc/init.d', 'etc/uci-defaults', 'etc/config', 'tmp/luci-modulecache', 'bin']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['etc/init.d', 'etc/uci-defaults', 'etc/config', 'tmp/luci-modulecache']) mkdirSync(join(dir, d), { recursive: true });
   copyFileSync(join(SUPPORT, 'initd-recorder'), join(dir, 'etc/init.d/ddnsd'));
   copyFileSync(join(SUPPORT, 'initd-recorder'), join(dir, 'etc/init.d/rpcd'));
   // A uci-defaults script that leaves a mark, so the test sees whether it ran.
   writeFileSync(join(dir, 'etc/uci-defaults/95-ddnsd'), `touch /etc/config/uci-defaults-ran\n`);
   writeFileSync(join(dir, 'tmp/luci-indexcache.abc'), 'x');
   writeFileSync(join(dir, 'tmp/other'), 'keep');
+  // Scripts and the recorder's log live under the bound /etc: the test directory itself may live below /tmp
+  // (a CI clone), which the namespace's own /tmp hides.
   const script = (name: string) => {
-    copyFileSync(join(FILES, name), join(dir, 'bin', name));
-    return join(dir, 'bin', name);
+    mkdirSync(join(dir, 'etc/.pkgscripts'), { recursive: true });
+    copyFileSync(join(FILES, name), join(dir, 'etc/.pkgscripts', name));
+    return `/etc/.pkgscripts/${name}`;
   };
   return {
     run(name: string, env: Record<string, string> = {}) {
@@ -32,10 +35,10 @@ function router(dir: string) {
           { bind: join(dir, 'tmp'), at: '/tmp' },
         ],
         ['sh', script(name)],
-        { env: { PATH: process.env.PATH, INITD_RECORD: join(dir, 'initd.calls'), INITD_ENABLED: '1', ...env } },
+        { env: { PATH: process.env.PATH, INITD_RECORD: '/etc/.initd.calls', INITD_ENABLED: '1', ...env } },
       );
     },
-    calls: () => (existsSync(join(dir, 'initd.calls')) ? readFileSync(join(dir, 'initd.calls'), 'utf8').split('\n').filter(Boolean) : []),
+    calls: () => (existsSync(join(dir, 'etc/.initd.calls')) ? readFileSync(join(dir, 'etc/.initd.calls'), 'utf8').split('\n').filter(Boolean) : []),
     ran: () => existsSync(join(dir, 'etc/config/uci-defaults-ran')),
     uciDefaultsLeft: () => existsSync(join(dir, 'etc/uci-defaults/95-ddnsd')),
     tmp: () => readdirSync(join(dir, 'tmp')).sort(),

@@ -6,10 +6,11 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { REPO, ok } from '../support/openwrt/helpers';
 import { canUnshare, inRootfs } from '../support/openwrt/rootfs';
+import { sharedPath } from '../support/shared';
 
 const SUPPORT = join(REPO, 'test/support/openwrt');
 const DEFAULT = readFileSync(join(REPO, 'openwrt/files/ddnsd.config'), 'utf8');
-const DDNS = readFileSync(join(REPO, '..', 'shared/fixtures/uci/cases/82-ddns-default.conf'), 'utf8');
+const DDNS = readFileSync(sharedPath('fixtures/uci/cases/82-ddns-default.conf'), 'utf8');
 const skip = !canUnshare() && 'needs root and mount namespaces (unshare -m)';
 
 interface Box {

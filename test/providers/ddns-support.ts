@@ -1,8 +1,8 @@
 import type tap from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ProviderDef, ProviderInstance, ProviderOptions, RecordType, RecordUpdate } from '../../src/providers/types';
 import { Secret } from '../../src/util/secret';
+import { sharedPath } from '../support/shared';
 
 /** A tap subtest, as the callbacks of `t.test` receive it. */
 export type TapTest = Parameters<Parameters<typeof tap.test>[0]>[0];
@@ -32,11 +32,7 @@ export function instance(def: ProviderDef, plain: Record<string, string>): Provi
 
 /** A file from the shared fixtures folder beside the repository ($DDNSD_SHARED overrides). */
 export function sharedFixture(rel: string): string {
-  const roots = [process.env.DDNSD_SHARED, resolve(__dirname, '..', '..', '..', 'shared'), '/work/shared'];
-  for (const r of roots) {
-    if (r && existsSync(join(r, rel))) return readFileSync(join(r, rel), 'utf8');
-  }
-  throw new Error(`shared fixture ${rel} not found; set DDNSD_SHARED`);
+  return readFileSync(sharedPath(rel), 'utf8');
 }
 
 export function basic(user: string, password: string): string {

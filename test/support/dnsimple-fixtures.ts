@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { sharedPath } from './shared';
 import type { CannedReply } from './fake-http';
 
 /**
@@ -10,13 +11,8 @@ import type { CannedReply } from './fake-http';
 
 const SUBDIR = join('fixtures', 'providers', 'dnsimple', 'fixtures', 'v2', 'api');
 
-/** Where the shared folder is: $DDNSD_SHARED, or `shared` beside the repository. */
 function fixtureDir(): string {
-  const candidates = [process.env.DDNSD_SHARED, resolve(__dirname, '..', '..', '..', 'shared'), '/work/shared'];
-  for (const c of candidates) {
-    if (c && existsSync(join(c, SUBDIR))) return join(c, SUBDIR);
-  }
-  throw new Error(`DNSimple fixtures not found (looked for ${SUBDIR} under ${candidates.filter(Boolean).join(', ')}); set DDNSD_SHARED`);
+  return sharedPath(SUBDIR);
 }
 
 export interface HttpFixture {

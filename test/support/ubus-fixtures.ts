@@ -4,8 +4,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHARED_DIR } from './shared';
 
-export const UBUS_FIXTURE_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'ubus');
+export const UBUS_FIXTURE_DIR = join(SHARED_DIR, 'fixtures', 'ubus');
 
 export type Direction = 'ubusd->client' | 'client->ubusd';
 

@@ -2,19 +2,11 @@
  * Deterministic random and mutated ubus messages for the fuzz tests, built from the
  * recorded transcripts so most mutations land near real structure.
  */
+import { prng } from '../support/prng';
 import { MAX_NESTING } from '../../src/ubus/constants';
 import { loadAllFixtures } from '../support/ubus-fixtures';
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const SEEDS = loadAllFixtures().flatMap((f) => f.messages.map((m) => m.bytes));
 

@@ -1,3 +1,4 @@
+import { prng } from '../../support/prng';
 import t from 'tap';
 import { CLASS, TYPE } from '../../../src/net/dns/constants';
 import { DnsFormatError } from '../../../src/net/dns/errors';
@@ -41,17 +42,6 @@ function seeds(): Buffer[] {
   return [Buffer.from(goodhex, 'hex'), reply, signed, withMx];
 }
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Buffer, r: () => number): Buffer {
   let b = Buffer.from(src);
@@ -72,7 +62,7 @@ function mutate(src: Buffer, r: () => number): Buffer {
 }
 
 t.test(`${COUNT} mutated messages: only DnsFormatError, and what decodes round-trips`, async (t) => {
-  const r = rng(20261122);
+  const r = prng(20261122);
   const base = seeds();
   const stats = { decoded: 0, rejected: 0, verified: 0 };
   const reasons = new Map<string, number>();
