@@ -213,10 +213,6 @@ function applyResult(service: ServiceConfig, r: RecordState, res: UpdateResult, 
     r.lastResult = `${r.lastResult} (blocked: no more requests until the configuration of ${service.name} changes)`;
     deps.log.error(`${r.name} ${r.type} ${res.outcome}: ${r.lastResult}`);
     if (summary.action === 'updated') summary.action = 'blocked';
-  } else if (res.outcome === 'config') {
-    r.status = 'error';
-    deps.log.error(`${r.name} ${r.type}: ${r.lastResult}`);
-    if (summary.action !== 'retry') summary.action = 'error';
   } else {
     r.status = 'retrying';
     deps.log.warn(`${r.name} ${r.type} (${res.outcome}): ${r.lastResult}`);

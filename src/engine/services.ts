@@ -37,7 +37,12 @@ export function serviceSecrets(service: ServiceConfig): Secret[] {
 export function createProvider(service: ServiceConfig, providers: readonly ProviderDef[]): { def: ProviderDef; instance: ProviderInstance } {
   const def = findProvider(service.provider, providers);
   if (!def) throw new Error(`unknown provider '${service.provider}' (see \`ddnsd providers\`)`);
-  const options = service.endpoint ? { ...service.providerOptions, endpoint: service.endpoint } : { ...service.providerOptions };
+  // Service-wide options the providers read alongside their own fields.
+  const options = {
+    ...service.providerOptions,
+    ...(service.endpoint ? { endpoint: service.endpoint } : {}),
+    ...(service.proxy ? { proxy: service.proxy } : {}),
+  };
   return { def, instance: def.create(options) };
 }
 

@@ -58,7 +58,13 @@ export type Outcome =
   | 'transient' // try later (with retryAfterMs as the minimum wait, when known)
   | 'network'; // no route, DNS failure, connection refused, timeout before any answer
 
-export const BLOCKING_OUTCOMES: readonly Outcome[] = ['auth', 'abuse', 'nohost'];
+/**
+ * Answers after which nothing more is sent for the record until its configuration changes.
+ * `config` belongs here too: a provider that says our request is wrong (dyndns2 `!donator`,
+ * `numhost`, `notfqdn`, `badagent`; a REST validation error) will say it again, and the
+ * dyndns2 policy forbids resending after such codes without the user's action.
+ */
+export const BLOCKING_OUTCOMES: readonly Outcome[] = ['auth', 'abuse', 'nohost', 'config'];
 
 export interface UpdateResult {
   record: RecordRef;

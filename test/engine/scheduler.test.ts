@@ -110,6 +110,26 @@ t.test('badauth blocks the service until its configuration changes', async (t) =
   t.equal(st.records[0].status, 'ok');
 });
 
+t.test('a provider-reported config error (dyndns2 !donator) also blocks until the configuration changes', async (t) => {
+  const env = setup();
+  const { runner, provider, source, clock } = env;
+  provider.script.push({ outcome: 'config', message: '!donator: the option needs a paid account' });
+  runner.trigger('start');
+  await runner.idle();
+  t.equal(runner.state.records[0].status, 'blocked');
+  t.match(runner.state.records[0].lastResult, /no more requests until the configuration/);
+  source.addresses[4] = '198.51.100.2';
+  runner.trigger('ifup wan');
+  await runner.idle();
+  await clock.advance(3600_000);
+  t.equal(provider.calls.length, 1, 'nothing resent after the provider said the request is wrong');
+  const changed = makeService({ fingerprint: 'fp3' });
+  const again = new ServiceRunner(changed, reconcileState(changed, runner.state), env.deps);
+  again.trigger('reload');
+  await again.idle();
+  t.equal(provider.calls.length, 2, 'a changed configuration lifts it');
+});
+
 t.test('911: the next try is no sooner than the provider minimum, events notwithstanding', async (t) => {
   const { runner, provider, clock } = setup();
   provider.script.push({ outcome: 'transient', retryAfterMs: 30 * 60_000, message: '911' });

@@ -1,0 +1,36 @@
+import t from 'tap';
+import { createProvider } from '../../src/engine/services';
+import type { ProviderDef, ProviderOptions } from '../../src/providers/types';
+import { makeService } from './helpers';
+
+function recordingDef(seen: ProviderOptions[]): ProviderDef {
+  return {
+    id: 'rec',
+    title: 'Recorder',
+    aliases: ['rec.example'],
+    fields: [],
+    capabilities: { ipv4: true, ipv6: true, dualStackOneRequest: false, hostsPerRequest: 1, ttl: false, proxied: false, read: false, credentialTest: false },
+    create(options) {
+      seen.push(options);
+      return { update: async () => [] };
+    },
+  };
+}
+
+t.test('the provider receives the service-wide endpoint and proxy with its own options', async (t) => {
+  const seen: ProviderOptions[] = [];
+  const service = makeService({ provider: 'rec.example', endpoint: 'https://127.0.0.1:8443/', proxy: 'user:pw@127.0.0.1:3128', providerOptions: { username: 'u' } });
+  const { def } = createProvider(service, [recordingDef(seen)]);
+  t.equal(def.id, 'rec', 'found through its alias');
+  t.same(seen[0], { username: 'u', endpoint: 'https://127.0.0.1:8443/', proxy: 'user:pw@127.0.0.1:3128' });
+});
+
+t.test('without endpoint or proxy, only the provider options pass', async (t) => {
+  const seen: ProviderOptions[] = [];
+  createProvider(makeService({ provider: 'rec', endpoint: undefined, proxy: undefined, providerOptions: { username: 'u' } }), [recordingDef(seen)]);
+  t.same(seen[0], { username: 'u' });
+});
+
+t.test('an unknown provider is a sentence naming it', async (t) => {
+  t.throws(() => createProvider(makeService({ provider: 'nope' }), []), /unknown provider 'nope'/);
+});
