@@ -63,13 +63,15 @@ test: deps dist/ddnsd
 	$(TAP)
 
 bench: dist/ddnsd
-	@if [ -f test/bench/run.ts ]; then $(ESBUILD) test/bench/run.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/bench.cjs && $(NODE) dist/bench.cjs; \
-	 else echo "bench: no benchmarks yet"; fi
+	$(ESBUILD) test/bench/run.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/bench.cjs
+	$(NODE) dist/bench.cjs
 
 # Router executables: pkg's linuxstatic targets. pkg downloads their base binaries, so this
 # needs a machine with general network access (see README, "Router builds").
+# Then packs an ipk for every OpenWrt arch string each executable serves.
 release: dist/ddnsd.cjs
 	$(NODE22) openwrt/tools/release.cjs dist/ddnsd.cjs dist/release
+	$(MAKE) packages
 
 clean:
 	rm -rf dist .tap

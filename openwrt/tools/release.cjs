@@ -28,11 +28,14 @@ async function main() {
       await exec([input, '--target', target, '--output', out, '--no-bytecode', '--public', '--public-packages', '*']);
     } catch (err) {
       const msg = err && err.message ? err.message : String(err);
-      if (/fetch|download|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network|getaddrinfo|socket/i.test(msg)) {
+      // Offline, pkg's download fails and it falls back to building Node from source, which it
+      // cannot do for linuxstatic: both mean the base binary could not be had.
+      if (/Not able to build|fetch|download|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network|getaddrinfo|socket/i.test(msg)) {
         console.error(
           `release: pkg could not download the base binary for ${target}.\n` +
             'release: router builds need a machine with general network access (pkg fetches static Node\n' +
-            'release: binaries from GitHub). Run `make release` there; `make` builds the host executable offline.\n' +
+            'release: binaries from GitHub, or uses a pre-seeded cache in $PKG_CACHE_PATH). Run `make release`\n' +
+            'release: there; `make` builds the host executable offline.\n' +
             `release: pkg said: ${msg.split('\n')[0]}`,
         );
       } else {
