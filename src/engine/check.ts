@@ -52,6 +52,8 @@ export async function runCheck(service: ServiceConfig, st: ServiceState, deps: C
   const active = st.records.filter((r) => !isBlocked(r, service.fingerprint));
   if (active.length === 0) return { action: 'blocked', requests: 0, detections: [] };
   const detections = await detectFamilies(active, deps);
+  // Without this line the log would only say "retry 1 in 60 s", never why.
+  for (const d of detections) if (d.address === undefined) deps.log.warn(noAddress(d.family, d));
   const now = deps.clock.now();
   const failedDetect = applyDetections(active, detections, now);
   const candidates = active.filter((r) => r.detected !== undefined);
@@ -96,10 +98,14 @@ function applyDetections(records: RecordState[], detections: Detection[], now: n
     if (d?.address === undefined) {
       failed = true;
       r.status = 'error';
-      r.lastResult = `no IPv${FAMILY[r.type]} address: ${d?.error ?? 'the source found none that qualifies'}`;
+      r.lastResult = noAddress(FAMILY[r.type], d);
     }
   }
   return failed;
+}
+
+function noAddress(family: Family, d: Detection | undefined): string {
+  return `no IPv${family} address: ${d?.error ?? 'the source found none that qualifies'}`;
 }
 
 /** Keep the provider's last answer as the result text, unless it describes a problem that is gone. */

@@ -73,6 +73,7 @@ t.test('a source that finds nothing: error in state, nothing sent; a polled sour
   t.equal(st.records[0].status, 'error');
   t.match(st.records[0].lastResult, /no IPv4 address: no address on wan/);
   t.equal(env.provider.calls.length, 0);
+  t.match(env.lines.join('\n'), /warn.*no IPv4 address: no address on wan/, 'the reason is in the log at warn, not only in status');
 });
 
 t.test('a provider that throws counts as a network failure, with the secret redacted', async (t) => {
