@@ -42,6 +42,11 @@ export async function runOnceWith(opts: OnceOptions, deps: OnceDeps): Promise<bo
     opts.out(`no service named '${opts.service}' in ${opts.configPath}\n`);
     return false;
   }
+  // Silence and exit 0 here read as "all up to date" when nothing was checked at all.
+  if (!opts.service && chosen.length === 0 && rejected.length === 0) {
+    opts.out(`no enabled service in ${opts.configPath}; set option enabled '1', or name the service: ddnsd update NAME --once\n`);
+    return false;
+  }
   let ok = rejected.length === 0;
   for (const s of chosen) ok = (await onceService(s, opts, deps)) && ok;
   return ok;
