@@ -10,3 +10,17 @@ export function quote(body: string, max = 40): string {
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * A URL as messages show it: no `user:password@`, and `?…` for the query, which for some echo
+ * services carries an API token. `ip_url` is not a secret option, but what it may hold is.
+ */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password && !u.search) return url; // as the user wrote it
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

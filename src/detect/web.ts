@@ -1,6 +1,7 @@
 import { HttpError, type HttpRequest, type HttpResponse } from '../net/http';
 import { failed, selectAddress, type AddressFacts } from './select';
-import { errorText, quote } from './text';
+import { boundedExec, RegexTimeout } from '../util/regex';
+import { errorText, quote, shownUrl } from './text';
 import type { Candidate, Detection, DetectContext, Family, Source } from './types';
 
 /**
@@ -63,7 +64,13 @@ function extract(body: string, regex: RegExp | undefined): { text: string } | { 
     if (/^[0-9A-Fa-f:.]{2,45}$/.test(text)) return { text };
     return { error: `the answer is not just an address: ${quote(body)}` };
   }
-  const m = regex.exec(body);
+  let m: RegExpExecArray | null;
+  try {
+    m = boundedExec(regex, body);
+  } catch (e) {
+    if (e instanceof RegexTimeout) return { error: 'ip_regex took too long on the answer and was stopped (simplify the expression)' };
+    throw e;
+  }
   const text = m?.[1] ?? m?.[0];
   return text ? { text: text.trim() } : { error: `ip_regex found nothing in the answer: ${quote(body)}` };
 }
@@ -86,7 +93,7 @@ export function webSource(opts: WebSourceOptions, deps: WebDeps): Source {
     }
     if (res.status < 200 || res.status > 299) return `HTTP ${res.status}: ${quote(res.body)}`;
     const got = extract(res.body, regex as RegExp | undefined);
-    return 'error' in got ? got.error : { address: got.text, origin: `web:${url}` };
+    return 'error' in got ? got.error : { address: got.text, origin: `web:${shownUrl(url)}` };
   }
 
   return {
@@ -101,14 +108,14 @@ export function webSource(opts: WebSourceOptions, deps: WebDeps): Source {
         if (ctx.signal?.aborted) break;
         const got = await ask(url, family, ctx);
         if (typeof got === 'string') {
-          problems.push(`${url}: ${got}`);
-          ctx.log.debug(`web source: ${url}: ${got}`);
+          problems.push(`${shownUrl(url)}: ${got}`);
+          ctx.log.debug(`web source: ${shownUrl(url)}: ${got}`);
           continue;
         }
         const sel = selectAddress(family, [got], { allowPrivate: opts.allowPrivate });
         candidates.push(...sel.candidates);
         if (sel.address) return { family, address: sel.address, candidates, warnings: [] };
-        problems.push(`${url}: answered ${sel.candidates[0].address}, ${sel.candidates[0].reason}`);
+        problems.push(`${shownUrl(url)}: answered ${sel.candidates[0].address}, ${sel.candidates[0].reason}`);
       }
       if (ctx.signal?.aborted) problems.push('aborted');
       return failed(family, `no echo service gave a usable IPv${family} address: ${problems.join('; ')}`, candidates);

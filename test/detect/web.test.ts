@@ -136,3 +136,29 @@ t.test('the real HTTP client against echo servers on 127.0.0.1, with fallback', 
   broken.assertDone(t);
   good.assertDone(t);
 });
+
+t.test('a catastrophic ip_regex on a hostile answer is stopped with a clear message; the next URL is asked', async (t) => {
+  const r = scripted(t, 4, [
+    { url: 'http://one.test/', reply: { body: 'a'.repeat(40) + '!' } },
+    { url: 'http://two.test/', reply: { body: 'a198.51.100.4' } },
+  ]);
+  const src = webSource({ ...base, urls: ['http://one.test/', 'http://two.test/'], regex: '^(a+)+$|(\\d+\\.\\d+\\.\\d+\\.\\d+)' }, { request: r.fn });
+  const d = await src.detect(4, ctx);
+  t.equal(d.address, '198.51.100.4', 'the second echo service answered');
+  t.equal(r.left(), 0);
+  const r2 = scripted(t, 4, [{ url: 'http://one.test/', reply: { body: 'a'.repeat(40) + '!' } }]);
+  const d2 = await webSource({ ...base, urls: ['http://one.test/'], regex: '^(a+)+$' }, { request: r2.fn }).detect(4, ctx);
+  t.match(d2.error, /http:\/\/one\.test\/: ip_regex took too long on the answer and was stopped/);
+});
+
+t.test('credentials and query tokens in an ip_url never reach detection errors or candidates', async (t) => {
+  const url = 'https://user:pa55word-x@echo.test/ip?token=t0ken-abc';
+  const r = scripted(t, 4, [{ url, reply: { status: 403, body: 'no' } }]);
+  const d = await webSource({ ...base, urls: [url] }, { request: r.fn }).detect(4, ctx);
+  t.notMatch(JSON.stringify(d), /pa55word|t0ken/, 'neither the password nor the token');
+  t.match(d.error, /https:\/\/echo\.test\/ip\?…: HTTP 403/);
+  const ok = scripted(t, 4, [{ url, reply: { body: '198.51.100.5' } }]);
+  const d2 = await webSource({ ...base, urls: [url] }, { request: ok.fn }).detect(4, ctx);
+  t.equal(d2.address, '198.51.100.5');
+  t.notMatch(JSON.stringify(d2), /pa55word|t0ken/);
+});
