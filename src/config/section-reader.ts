@@ -76,11 +76,12 @@ export class SectionReader {
 
   #add(severity: 'error' | 'warning', option: string | undefined, value: string | undefined, message: string, line?: number): void {
     const hidden = option !== undefined && this.isSecret(option);
+    const text = value !== undefined && value !== '' && !hidden ? message.split(value).join(shown(value)) : message;
     this.problems.push({
       section: this.section.name,
       ...(option !== undefined ? { option } : {}),
       ...(value !== undefined && !hidden ? { value } : {}),
-      message,
+      message: escapeControls(text),
       line: line ?? this.#lineOf(option),
       severity,
     });
@@ -94,4 +95,19 @@ export class SectionReader {
   get errors(): number {
     return this.problems.filter((p) => p.severity !== 'warning').length;
   }
+}
+
+const SHOWN_MAX = 80;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Control characters as escapes: a newline inside a value must not start a line of its own in `ddnsd check` or the log. */
+function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A value as a message quotes it: a 5,000-character value would bury the message, so the middle goes. */
+function shown(value: string): string {
+  if (value.length <= SHOWN_MAX) return value;
+  return `${value.slice(0, SHOWN_MAX - 20)}…${value.slice(-10)} (${value.length} characters)`;
 }

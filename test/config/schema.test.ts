@@ -290,3 +290,15 @@ t.test('two enabled services keeping the same record get a warning', async (t) =
     ],
   );
 });
+
+t.test('a value with a newline or of great length is shown escaped and shortened in its problem', async (t) => {
+  const long = `${'a'.repeat(5000)}.example.com`;
+  const cfg = load(`${DYN}\tlist domain 'x.example.com\nevil: injected line'\n\nconfig service 'b'\n\toption provider 'dyn'\n\toption domain '${long}'\n\toption username 'u'\n\toption password 'p'\n`);
+  const nl = cfg.problems.find((p) => p.section === 'home' && p.option === 'domain');
+  t.match(nl?.message, /^'x\.example\.com\\nevil: injected line' is not a DNS name/);
+  t.notMatch(formatProblem(nl!), /\n/, 'one problem, one line');
+  t.equal(nl?.value, 'x.example.com\nevil: injected line', 'the value itself is kept for --json');
+  const big = cfg.problems.find((p) => p.section === 'b' && p.option === 'domain');
+  t.ok(big && big.message.length < 300, `short message (${big?.message.length} characters)`);
+  t.match(big?.message, /^'a{60}…xample\.com \(5012 characters\)' is not a DNS name/);
+});
