@@ -1,4 +1,5 @@
 import { basicAuth } from '../net/http';
+import { boundedExec, RegexTimeout } from '../util/regex';
 import { Secret } from '../util/secret';
 import { eachGroup, endpointProblem, result, send, statusFailure, WAIT, withEndpoint } from './ddns-http';
 import { brokenInstance, OptionReader, ProviderFailure, snippet } from './rest';
@@ -81,6 +82,16 @@ export function answerRegex(answer: string): RegExp {
   return new RegExp(answer.replace(/\[:([a-z]+):\]/g, (m, c: string) => classes[c] ?? m), 'i');
 }
 
+/** Why a reply fails the `answer` regex, or undefined when it matches (bounded: the reply is the server's). */
+function answerMismatch(answer: string, body: string): string | undefined {
+  try {
+    return boundedExec(answerRegex(answer), body) ? undefined : `does not match the expected answer /${answer}/`;
+  } catch (e) {
+    if (e instanceof RegexTimeout) return `the expected answer /${answer}/ took too long to match and was stopped (simplify it)`;
+    throw e;
+  }
+}
+
 interface Settings {
   title: string;
   v4?: Template;
@@ -138,7 +149,8 @@ function needs(spec: TemplateSpec, name: string): boolean {
 }
 
 function checkTemplate(o: OptionReader, t: Template): void {
-  if (!/^https?:\/\//i.test(t.url)) o.problems.push(`the update URL must start with http:// or https://, not "${t.url.slice(0, 40)}"`);
+  // The URL itself is not quoted: it often carries the account's token.
+  if (!/^https?:\/\//i.test(t.url)) o.problems.push('the update URL must start with http:// or https://');
   const unknown = unknownPlaceholders(t.url);
   if (unknown.length) o.problems.push(`unknown placeholder(s) ${unknown.map((n) => `[${n}]`).join(' ')} in the update URL; known: [USERNAME] [PASSWORD] [DOMAIN] [IP] [PARAMENC] [PARAMOPT]`);
   if (t.answer !== undefined) {
@@ -178,8 +190,9 @@ async function updateOne(s: Settings, u: RecordUpdate, ctx: ProviderContext): Pr
   });
   const f = statusFailure(res, call, (ctx.now ?? Date.now)());
   if (f) throw f;
-  if (t.answer && !answerRegex(t.answer).test(res.body)) {
-    return result(u, 'transient', `${s.title} answered "${snippet(res.body)}" for ${u.record.name}, which does not match the expected answer /${t.answer}/; will retry`, s.secrets, WAIT.unexpected);
+  const mismatch = t.answer ? answerMismatch(t.answer, res.body) : undefined;
+  if (mismatch) {
+    return result(u, 'transient', `${s.title} answered "${snippet(res.body)}" for ${u.record.name}, which ${mismatch}; will retry`, s.secrets, WAIT.unexpected);
   }
   return result(u, 'ok', `${s.title} set ${u.record.name} ${u.record.type} to ${u.address}${res.body.trim() ? ` ("${snippet(res.body)}")` : ''}`, s.secrets);
 }

@@ -88,3 +88,18 @@ t.test('configuration errors', async (t) => {
   t.equal(r.outcome, 'config');
   t.notMatch(r.message, /p@ss/);
 });
+
+t.test('hostile replies: a catastrophic answer regex is stopped; the update URL (it may carry a token) is never quoted', async (t) => {
+  const fake = await FakeHttp.start(t);
+  fake.expect({ method: 'GET', path: '/u', query: { ip: V4 }, reply: { body: 'a'.repeat(40) + '!' } });
+  const [r] = await instance(custom, { update_url: `${fake.url}/u?ip=[IP]`, answer: '^(a+)+$' }).update([upd('a.example.com', 'A', V4)], ctx());
+  t.equal(r.outcome, 'transient');
+  t.match(r.message, /expected answer .* took too long/);
+  fake.assertDone(t);
+  // `http:host` is a URL to node but does not start with http://: the message must not quote it.
+  const token = 'tok3n-in-the-path-9f8e7d';
+  const [c] = await instance(custom, { update_url: `http:x.example/${token}/?ip=[IP]` }).update([upd('a.example.com', 'A', V4)], ctx());
+  t.equal(c.outcome, 'config');
+  t.match(c.message, /must start with http/);
+  t.notMatch(c.message, /tok3n/);
+});
