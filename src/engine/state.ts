@@ -79,11 +79,24 @@ export async function loadState(dir: string, log: Logger): Promise<StateFile> {
 
 /** Validate the shape strictly enough that the engine never trips over a damaged file. */
 export function parseState(text: string): StateFile {
-  const data = JSON.parse(text) as unknown;
+  const data = parseJson(text);
   if (!isObject(data) || data.version !== 1 || !isObject(data.services)) throw new Error('not a ddnsd state file (version 1)');
   const services: Record<string, ServiceState> = {};
   for (const [name, raw] of Object.entries(data.services)) services[name] = parseService(name, raw);
   return { version: 1, services };
+}
+
+/**
+ * JSON.parse's message quotes the text around the fault, and this file's provider cache may
+ * hold a credential (IONOS keeps its update URL, token included): say where, never what.
+ */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new Error(`not valid JSON${at ? ` (at character ${at})` : ''}`);
+  }
 }
 
 function parseService(name: string, raw: unknown): ServiceState {

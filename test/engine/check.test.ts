@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupUpdates, runCheck } from '../../src/engine/check';
@@ -178,4 +178,22 @@ t.test('verification through the provider API when it can read records', async (
   t.not(defaultVerifier(service, instance, def, 'x'), undefined);
   const viaDns = defaultVerifier(makeService({ dnsServer: '127.0.0.1:1' }), instance, def, 'x');
   t.type(viaDns, 'function', 'dns_server set: DNS, not the API');
+});
+
+t.test('state file: 0600 in a 0700 directory; a damaged file is never quoted in the log (its cache may hold an update URL token)', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'ddnsd-state-')), 'run');
+  const lines: string[] = [];
+  const log = new LogSink({ write: (l) => lines.push(l) }).logger('');
+  const data = { version: 1 as const, services: { home: { ...reconcileState(makeService(), undefined), cache: { updateUrl: 'https://dyn.test/u?q=T0KEN-abcdef-123456' } } } };
+  await new StateStore(dir, () => data, log).save();
+  t.equal(statSync(dir).mode & 0o777, 0o700, 'directory 0700');
+  t.equal(statSync(join(dir, 'state.json')).mode & 0o777, 0o600, 'file 0600');
+  const text = readFileSync(join(dir, 'state.json'), 'utf8');
+  for (const bad of [text.replace('https', 'https\u0001'), text.replace('"https', 'https'), `${text}T0KEN`, `T0KEN${text}`]) {
+    writeFileSync(join(dir, 'state.json'), bad);
+    t.same(await loadState(dir, log), { version: 1, services: {} });
+  }
+  t.equal(lines.length, 4);
+  t.notMatch(lines.join('\n'), /T0KEN|dyn\.test/, 'no excerpt of the file in the log');
+  t.match(lines[1], /ignoring corrupt state file .*: not valid JSON/);
 });
