@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SOCKET_HELP, withDaemon } from '../engine/cli-client';
+import { formatTime, SOCKET_HELP, withDaemon } from '../engine/cli-client';
 import { runOnce } from '../engine/wiring';
 import { EXIT, ExitError, type CliIO } from './io';
 
@@ -25,8 +25,21 @@ export function register(program: Command, io: CliIO): void {
       const args: Record<string, unknown> = { force: opts.force ?? false };
       if (service) args.service = service;
       const reply = await withDaemon(opts.socket, (call) => call('update', args));
-      const queued = Array.isArray(reply.queued) ? (reply.queued as string[]) : [];
-      if (queued.length === 0) throw new ExitError(EXIT.problem, service ? `${service} is not running (disabled or invalid: see \`ddnsd status ${service}\`)` : 'no service is running');
+      const queued = names(reply.queued);
+      const blocked = names(reply.blocked);
+      for (const b of blocked) io.err(`${b} is blocked until its configuration changes (the provider refused it: see \`ddnsd status ${b}\`); nothing was sent\n`);
+      if (queued.length === 0) {
+        if (blocked.length > 0) throw new ExitError(EXIT.problem);
+        throw new ExitError(EXIT.problem, service ? `${service} is not running (disabled or invalid: see \`ddnsd status ${service}\`)` : 'no service is running');
+      }
       io.out(`queued: ${queued.join(', ')}${opts.force ? ' (forced)' : ''}\n`);
+      for (const w of Array.isArray(reply.waiting) ? reply.waiting : []) {
+        const { service: name, until } = w as { service?: unknown; until?: unknown };
+        io.out(`${String(name)}: the provider asked ddnsd to wait after a failure; the check runs at ${formatTime(until)}\n`);
+      }
     });
+}
+
+function names(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

@@ -9,9 +9,9 @@ import { connectWithRetry, watchNetifd, type EngineBus, type Handle } from './bu
 import { errorText } from './check';
 import { adhocService, detectService, familiesOf, type AdhocDetect } from './detect';
 import { LogBook } from './logbook';
-import { ddnsdMethods, notFound, type DaemonApi } from './object';
+import { ddnsdMethods, notFound, type DaemonApi, type UpdateReply } from './object';
 import { providersReply } from './providers-reply';
-import { reconcileState } from './records';
+import { isBlocked, reconcileState } from './records';
 import type { ServiceRunner } from './scheduler';
 import { createProvider, createRunner, serviceSecrets, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
 import { loadState, StateStore, type ServiceState, type StateFile } from './state';
@@ -256,15 +256,28 @@ export class Daemon implements DaemonApi {
     this.#onInterface(iface, action, `hotplug${device ? ` (${device})` : ''}`);
   }
 
-  update(service: string | undefined, force: boolean): string[] {
+  /**
+   * A service whose every record is blocked is not triggered: the check would send nothing,
+   * so saying "queued" would mislead. One under a provider's wait is queued, and the reply
+   * says until when the wait holds.
+   */
+  update(service: string | undefined, force: boolean): UpdateReply {
     const list = service ? [this.#entry(service)] : [...this.#entries.values()];
-    const queued: string[] = [];
+    const reply: UpdateReply = { queued: [], blocked: [], waiting: [] };
+    const now = this.opts.clock.now();
     for (const e of list) {
-      if (!e.runner) continue;
+      if (!e.runner || !e.config || !e.state) continue;
+      const fp = e.config.fingerprint;
+      if (e.state.records.length > 0 && e.state.records.every((r) => isBlocked(r, fp))) {
+        reply.blocked.push(e.name);
+        continue;
+      }
       e.runner.trigger(force ? 'manual, forced' : 'manual', force);
-      queued.push(e.name);
+      reply.queued.push(e.name);
+      const until = e.state.notBefore;
+      if (until !== undefined && until > now) reply.waiting.push({ service: e.name, until: secs(until) });
     }
-    return queued;
+    return reply;
   }
 
   #entry(name: string): Entry {

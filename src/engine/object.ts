@@ -20,13 +20,20 @@ export interface MethodDef {
 
 export interface DaemonApi {
   status(service?: string): unknown;
-  update(service: string | undefined, force: boolean): string[];
+  update(service: string | undefined, force: boolean): UpdateReply;
   reload(): Promise<unknown>;
   notify(iface: string, action: string, device?: string): void;
   log(opts: { service?: string; lines?: number; after?: number }): unknown;
   providers(): unknown;
   detect(opts: { service?: string; family?: Family; adhoc?: AdhocDetect }): Promise<unknown>;
   test(service: string): Promise<unknown>;
+}
+
+/** The `update` reply: services triggered; services left alone because every record is blocked; triggered services held by a provider's wait until `until` (Unix seconds). */
+export interface UpdateReply {
+  queued: string[];
+  blocked: string[];
+  waiting: { service: string; until: number }[];
 }
 
 export const NOTIFY_ACTIONS = ['ifup', 'ifupdate', 'ifdown'];
@@ -47,7 +54,7 @@ export function ddnsdMethods(api: DaemonApi): Record<string, MethodDef> {
     status: { args: { service: 'string' }, handler: (a) => api.status(str(a.service)) },
     update: {
       args: { service: 'string', force: 'bool' },
-      handler: (a) => ({ queued: api.update(str(a.service), a.force === true) }),
+      handler: (a) => api.update(str(a.service), a.force === true),
     },
     reload: { args: {}, handler: () => api.reload() },
     notify: { args: { interface: 'string', action: 'string', device: 'string' }, handler: (a) => notify(api, a) },

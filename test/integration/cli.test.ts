@@ -93,3 +93,27 @@ t.test('update --once in-process: script source, verification off, one request; 
   t.match(off.out, /no enabled service in .*; set option enabled '1', or name the service/);
   w.fake.assertDone(t);
 });
+
+t.test('update on a blocked service says so and sends nothing; under a provider wait it says until when', async (t) => {
+  const w = await makeWorld(t);
+  w.writeConfig(configText([serviceSection('home', w.fake.url), serviceSection('busy', w.fake.url)]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'badauth'));
+  w.fake.expect(dyndnsStep('busy.example.com', '203.0.113.7', '911'));
+  const { daemon, clock } = await startDaemon(t, w);
+  await until(() => w.fake.received.length === 2, 'start-up updates');
+  await quiesce(daemon, clock);
+  const sock = ['--socket', w.broker.socketPath];
+
+  const blocked = await run(['update', 'home', '--force', ...sock]);
+  t.equal(blocked.code, 1, 'nothing was queued');
+  t.equal(blocked.out, '', 'no "queued" line');
+  t.match(blocked.err, /^home is blocked until its configuration changes \(the provider refused it: see `ddnsd status home`\); nothing was sent\n$/);
+
+  const all = await run(['update', ...sock]);
+  t.equal(all.code, 0, all.err);
+  t.match(all.out, /^queued: busy\nbusy: the provider asked ddnsd to wait after a failure; the check runs at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n$/);
+  t.match(all.err, /home is blocked/);
+  await quiesce(daemon, clock);
+  t.equal(w.fake.received.length, 2, 'neither update sent a request');
+  w.fake.assertDone(t);
+});

@@ -116,7 +116,10 @@ function statusBackend(state: { status: unknown; log: unknown }) {
     if (object !== 'ddnsd') throw new Error(`unexpected object ${object}`);
     if (method === 'status') return state.status;
     if (method === 'log') return state.log;
-    if (method === 'update') return { queued: args.service === 'home' ? ['home'] : [] };
+    if (method === 'update') {
+      const blocked = args.service === 'office';
+      return { queued: args.service === 'home' ? ['home'] : [], blocked: blocked ? ['office'] : [], waiting: [] };
+    }
     if (method === 'test') return { service: args.service, supported: true, outcome: 'ok', message: 'dyndns2 accepted the credentials' };
     throw new Error(`unexpected method ${method}`);
   };
@@ -169,6 +172,9 @@ t.test('status page: Update now and Test call the daemon for that service', asyn
   await (findAll(home, (e) => e.tag === 'button')[0].attrs.click as () => Promise<void>)();
   t.same(calls.rpc.at(-1), { object: 'ddnsd', method: 'update', args: { service: 'home', force: true } });
   t.match(calls.notifications.at(-1)!.text, /An update of home is queued/);
+  const other = loadView(join(VIEWS, 'status.js'), statusBackend({ status: STATUS, log: LOG }));
+  await (other.view as unknown as { handleUpdate(n: string): Promise<void> }).handleUpdate('office');
+  t.match(other.calls.notifications.at(-1)!.text, /office is blocked until its configuration changes/, 'a blocked service is not "is the service enabled?"');
 
   await (findAll(home, (e) => e.tag === 'button')[1].attrs.click as () => Promise<void>)();
   t.same(calls.rpc.at(-1), { object: 'ddnsd', method: 'test', args: { service: 'home' } });

@@ -11,7 +11,7 @@
 
 const callStatus = rpc.declare({ object: 'ddnsd', method: 'status', expect: { '': {} } });
 const callLog = rpc.declare({ object: 'ddnsd', method: 'log', params: ['lines'], expect: { lines: [] } });
-const callUpdate = rpc.declare({ object: 'ddnsd', method: 'update', params: ['service', 'force'], expect: { queued: [] } });
+const callUpdate = rpc.declare({ object: 'ddnsd', method: 'update', params: ['service', 'force'], expect: { '': {} } });
 const callTest = rpc.declare({ object: 'ddnsd', method: 'test', params: ['service'], expect: { '': {} } });
 
 const LOG_LINES = 100;
@@ -88,11 +88,14 @@ return view.extend({
 	},
 
 	handleUpdate(name) {
-		return callUpdate(name, true).then((queued) => {
-			const ok = Array.isArray(queued) && queued.indexOf(name) >= 0;
+		return callUpdate(name, true).then((r) => {
+			const has = (list) => Array.isArray(list) && list.indexOf(name) >= 0;
+			const ok = has(r && r.queued);
 			ui.addNotification(null, E('p', T(ok
 				? _('An update of %s is queued; the status below follows it.').format(name)
-				: _('ddnsd did not queue an update of %s (is the service enabled?).').format(name))),
+				: has(r && r.blocked)
+					? _('%s is blocked until its configuration changes (the provider refused it; see its last result). Nothing was sent.').format(name)
+					: _('ddnsd did not queue an update of %s (is the service enabled?).').format(name))),
 				ok ? 'info' : 'warning');
 		});
 	},
