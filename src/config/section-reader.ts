@@ -22,8 +22,14 @@ export class SectionReader {
   ) {}
 
   #find(name: string): UciOption | undefined {
+    const first = !this.#used.has(name);
     this.#used.add(name);
-    return this.section.options.find((o) => o.name === name);
+    const o = this.section.options.find((x) => x.name === name);
+    if (o && first && [o.value].flat().some((v) => v.includes(NOT_UTF8))) {
+      // The file's bytes were not UTF-8 (a Latin-1 editor): the value would reach the provider altered. The value may be a secret: not shown.
+      this.error(name, undefined, 'is not valid UTF-8 text (an editor saved it as Latin-1?); save the file as UTF-8', o.line);
+    }
+    return o;
   }
 
   has(name: string): boolean {
@@ -97,6 +103,8 @@ export class SectionReader {
   }
 }
 
+/** What the UCI parser's UTF-8 decoder puts where the bytes are not UTF-8. */
+const NOT_UTF8 = '\uFFFD';
 const SHOWN_MAX = 80;
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

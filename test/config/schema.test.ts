@@ -302,3 +302,14 @@ t.test('a value with a newline or of great length is shown escaped and shortened
   t.ok(big && big.message.length < 300, `short message (${big?.message.length} characters)`);
   t.match(big?.message, /^'a{60}…xample\.com \(5012 characters\)' is not a DNS name/);
 });
+
+t.test('a value that is not UTF-8 is an error naming the option, with a secret value not shown', async (t) => {
+  const latin1 = Buffer.concat([Buffer.from(DYN.replace("'S3cr3t-pw!'", "'S3cr3t-")), Buffer.from([0xe9]), Buffer.from("'\n")]);
+  const cfg = load(latin1 as unknown as string);
+  t.same(cfg.rejected.map((r) => r.name), ['home'], 'not sent with an altered password');
+  const p = cfg.problems.find((x) => x.option === 'password');
+  t.match(p?.message, /is not valid UTF-8 text .*save the file as UTF-8/);
+  t.equal(p?.value, undefined);
+  t.equal(formatProblem(p!), `home.password: ${p!.message} (line 6)`);
+  t.same(cfg.problems.length, 1, 'one problem, not also "required"');
+});
