@@ -9,8 +9,11 @@ export type DurationUnit = (typeof DURATION_UNITS)[number];
 const MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const UNIT_SUFFIX: Record<DurationUnit, string> = { seconds: 's', minutes: 'm', hours: 'h', days: 'd' };
 
-/** What a duration may look like, for error messages. */
-export const DURATION_HELP = 'a whole number with s, m, h or d (30s, 10m, 72h, 3d), or a plain number in the *_unit';
+/** What a duration may look like, for error messages: a plain number counts in `unit`, set by the option `unitOption` when there is one. */
+export function durationHelp(unit: DurationUnit = 'seconds', unitOption?: string): string {
+  const plain = `a plain number, counted in ${unit}${unitOption ? ` (option ${unitOption})` : ''}`;
+  return `a whole number with s, m, h or d (30s, 10m, 72h, 3d), or ${plain}`;
+}
 
 export function parseUnit(text: string): DurationUnit | undefined {
   return (DURATION_UNITS as readonly string[]).includes(text) ? (text as DurationUnit) : undefined;

@@ -1,7 +1,7 @@
 import type { FieldSpec, ProviderDef, ProviderOptions } from '../providers/types';
 import { Secret } from '../util/secret';
 import { isHost, isHttpUrl, parseBool, BOOL_HELP } from './checks';
-import { DURATION_HELP, parseDuration } from './duration';
+import { durationHelp, parseDuration } from './duration';
 import type { Read, SectionReader } from './section-reader';
 
 /** Options whose names mark them as secret even when no provider says so. */
@@ -37,7 +37,7 @@ function allowed(f: FieldSpec): string {
     case 'hostname':
       return 'a host or zone name (example.com)';
     case 'duration':
-      return DURATION_HELP;
+      return durationHelp();
     default:
       return 'any text';
   }

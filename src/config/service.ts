@@ -13,7 +13,7 @@ import {
   parseBool,
   parseCount,
 } from './checks';
-import { DURATION_HELP, DurationUnit, parseDuration, parseUnit } from './duration';
+import { durationHelp, DurationUnit, parseDuration, parseUnit } from './duration';
 import { fingerprint } from './fingerprint';
 import { isSecretOption, readProviderOptions, secretOptions } from './provider-fields';
 import { SectionReader } from './section-reader';
@@ -64,7 +64,7 @@ function interval(r: SectionReader, which: keyof typeof INTERVALS): number {
   const got = r.single(spec.option);
   if (!got) return spec.def;
   const ms = parseDuration(got.text, unit);
-  if (ms === undefined) r.invalid(spec.option, got, DURATION_HELP);
+  if (ms === undefined) r.invalid(spec.option, got, durationHelp(unit, spec.unit));
   else if (ms < spec.min && !(which === 'force' && ms === 0)) {
     r.error(spec.option, got.text, `'${got.text}' is too short; the minimum is ${spec.min / 1000}s`, got.line);
   }
