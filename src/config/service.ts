@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { findProvider } from '../providers/registry';
 import type { ProviderDef } from '../providers/types';
 import {
@@ -99,9 +100,16 @@ function domain(r: SectionReader, text: string, line: number): string | undefine
   if (isFqdn(name)) return name;
   const hint = name.includes('@')
     ? "ddns-scripts' host@zone form is not used here: put the record name in domain and the zone in the provider's zone option"
-    : 'use a full DNS name such as home.example.com (a leading *. is allowed)';
+    : asciiHint(name) ?? 'use a full DNS name such as home.example.com (a leading *. is allowed)';
   r.error('domain', text, `'${text}' is not a DNS name; ${hint}`, line);
   return undefined;
+}
+
+/** DNS and providers take internationalized names in their xn-- form; say which one. */
+function asciiHint(name: string): string | undefined {
+  if (!/[^\x00-\x7f]/.test(name)) return undefined;
+  const ascii = domainToASCII(name);
+  return ascii && isFqdn(ascii) ? `write a name with non-ASCII letters in its ASCII (punycode) form: ${ascii}` : undefined;
 }
 
 /** `domain` (option or list), else ddns-scripts' `lookup_host`. */

@@ -143,6 +143,7 @@ t.test('every bad value is named with section, option, value and what is allowed
     ["list ip_dns 'a@b@c'", 'ip_dns', /opendns, cloudflare or NAME@SERVER/],
     ["option ip_regex '(['", 'ip_regex', /regular expression/],
     ["option domain 'home@example.com'", 'domain', /host@zone form/],
+    ["option domain 'bücher.example.com'", 'domain', /'bücher\.example\.com' is not a DNS name; write a name with non-ASCII letters in its ASCII \(punycode\) form: xn--bcher-kva\.example\.com$/],
     ["list enabled '1'", 'enabled', /single value/],
   ];
   for (const [line, option, message] of table) {
