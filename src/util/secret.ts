@@ -49,7 +49,7 @@ export function isSecret(v: unknown): v is Secret {
 }
 
 /**
- * Replace every occurrence of each secret's text (and its URL-encoded form) in `text`.
+ * Replace every occurrence of each secret's text (and its encoded forms) in `text`.
  * A second line of defence for text that came from elsewhere (a provider's reply
  * echoing our request, an exception message quoting a URL).
  */
@@ -58,9 +58,27 @@ export function redact(text: string, secrets: Iterable<Secret | string>): string
   for (const s of secrets) {
     const raw = typeof s === 'string' ? s : s.reveal();
     if (raw.length < 3) continue; // too short to mask without destroying the message
-    for (const form of new Set([raw, encodeURIComponent(raw), Buffer.from(raw).toString('base64')])) {
+    for (const form of wireForms(raw)) {
       out = out.split(form).join(MASK);
     }
   }
   return out;
+}
+
+/**
+ * The secret as it travels: raw, percent-encoded (encodeURIComponent), form-encoded
+ * (URLSearchParams: space as `+`, `!'()*` escaped), and in base64. Inside a Basic auth
+ * header the secret follows `user:`, so its base64 depends on where it starts in a 3-byte
+ * group; the whole 4-character groups of each of the three alignments are masked, which
+ * leaves at most two bytes at either end readable.
+ */
+function wireForms(raw: string): string[] {
+  const forms = new Set([raw, encodeURIComponent(raw), new URLSearchParams({ s: raw }).toString().slice(2)]);
+  const bytes = Buffer.from(raw, 'utf8');
+  forms.add(bytes.toString('base64'));
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole >= 6) forms.add(bytes.subarray(skip, skip + whole).toString('base64'));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
