@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { errorsOf, formatProblem, loadConfig } from '../config/schema';
 import { availableProviders } from '../providers/registry';
+import { fsErrorText } from '../util/fs-error';
 import { EXIT, ExitError, type CliIO } from './io';
 
 export const DEFAULT_CONFIG = '/etc/config/ddnsd';
@@ -11,9 +12,7 @@ export function readConfigFile(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
-    throw new ExitError(EXIT.problem, `ddnsd: cannot read ${path}: ${why}`);
+    throw new ExitError(EXIT.problem, `ddnsd: cannot read ${path}: ${fsErrorText(err)}`);
   }
 }
 

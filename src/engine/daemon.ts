@@ -3,6 +3,7 @@ import type { Family, Source } from '../detect/types';
 import type { ProviderDef } from '../providers/types';
 import type { Clock } from '../util/clock';
 import type { Level, LogSink, Logger } from '../util/log';
+import { fsErrorText } from '../util/fs-error';
 import { redact } from '../util/secret';
 import { VERSION } from '../version';
 import { connectWithRetry, watchNetifd, type EngineBus, type Handle } from './bus';
@@ -123,11 +124,12 @@ export class Daemon implements DaemonApi {
     this.#stopped = true;
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
     // Stopped before the configuration was applied: the state file on disk is still the truth.
-    if (this.#applied) await this.#store.save();
+    const saved = this.#applied ? await this.#store.save() : undefined;
     await Promise.allSettled(this.#handles.map((h) => h.remove()));
     this.#bus?.close();
     this.logbook.close();
-    this.logger.info('stopped; state saved');
+    // "state saved" only when it was: after a failed write it would mislead.
+    this.logger.info(saved === undefined ? 'stopped' : saved ? 'stopped; state saved' : 'stopped; the state was not saved');
   }
 
   // ---- configuration -------------------------------------------------------------------
@@ -137,7 +139,7 @@ export class Daemon implements DaemonApi {
     try {
       text = await this.opts.readConfig(this.opts.configPath);
     } catch (err) {
-      return this.#configError(`cannot read ${this.opts.configPath}: ${errorText(err)}`);
+      return this.#configError(`cannot read ${this.opts.configPath}: ${fsErrorText(err)}`);
     }
     try {
       const loaded = this.opts.loadConfig(text, { providers: this.opts.providers });

@@ -2,6 +2,7 @@ import type { LoadedConfig, ServiceConfig } from '../config/types';
 import type { Source } from '../detect/types';
 import type { ProviderDef } from '../providers/types';
 import type { Clock } from '../util/clock';
+import { fsErrorText } from '../util/fs-error';
 import type { LogSink } from '../util/log';
 import { errorText, runCheck, type CheckSummary } from './check';
 import { reconcileState } from './records';
@@ -56,7 +57,7 @@ async function load(opts: OnceOptions, deps: OnceDeps): Promise<LoadedConfig | u
   try {
     return deps.loadConfig(await deps.readConfig(opts.configPath), { providers: deps.providers });
   } catch (err) {
-    opts.out(`cannot load ${opts.configPath}: ${errorText(err)}\n`);
+    opts.out(`cannot load ${opts.configPath}: ${fsErrorText(err)}\n`);
     return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Outcome, RecordType } from '../providers/types';
+import { fsErrorText } from '../util/fs-error';
 import type { Logger } from '../util/log';
 
 /**
@@ -66,7 +67,7 @@ export async function loadState(dir: string, log: Logger): Promise<StateFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read state ${path}: ${(err as Error).message}; starting without state`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read state ${path}: ${fsErrorText(err)}; starting without state`);
     return emptyState();
   }
   try {
@@ -146,12 +147,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * time; a save requested while one runs is folded into one more write afterwards.
  */
 export class StateStore {
-  #running: Promise<void> | undefined;
+  #running: Promise<boolean> | undefined;
   #again = false;
+  /** The last write failed: the next failures are not logged again (a save follows every check). */
+  #failing = false;
 
   constructor(readonly dir: string, private readonly snapshot: () => StateFile, private readonly log: Logger) {}
 
-  save(): Promise<void> {
+  /** Resolves true when the file was written (a failure is logged). */
+  save(): Promise<boolean> {
     if (this.#running) {
       this.#again = true;
       return this.#running;
@@ -162,22 +166,29 @@ export class StateStore {
     return this.#running;
   }
 
-  async #loop(): Promise<void> {
+  async #loop(): Promise<boolean> {
+    let ok: boolean;
     do {
       this.#again = false;
-      await this.#writeOnce();
+      ok = await this.#writeOnce();
     } while (this.#again);
+    return ok;
   }
 
-  async #writeOnce(): Promise<void> {
+  async #writeOnce(): Promise<boolean> {
     const path = join(this.dir, STATE_FILE);
     const tmp = `${path}.${process.pid}.tmp`;
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeFile(tmp, JSON.stringify(this.snapshot()), { mode: 0o600 });
       await rename(tmp, path);
+      if (this.#failing) this.log.info(`state written to ${path} again`);
+      this.#failing = false;
+      return true;
     } catch (err) {
-      this.log.error(`cannot write state ${path}: ${(err as Error).message}`);
+      if (!this.#failing) this.log.error(`cannot write state ${path}: ${fsErrorText(err)}`);
+      this.#failing = true;
+      return false;
     }
   }
 }

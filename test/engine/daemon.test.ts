@@ -324,3 +324,18 @@ t.test('concurrent reloads run one after another', async (t) => {
   await settle(d, w.clock);
   t.equal(w.calls.length, 1, 'no extra runner, no extra request');
 });
+
+t.test('a state dir that cannot be written: a plain error, and stop does not claim the state was saved', async (t) => {
+  const w = world(t);
+  w.dir = join(w.dir, 'not-a-dir');
+  writeFileSync(w.dir, '');
+  const d = await w.start();
+  await settle(d, w.clock);
+  await d.stop();
+  const log = w.lines.join('\n');
+  t.match(log, /cannot write state .*not-a-dir\/state\.json: a file is in the way of a directory on the path/);
+  t.equal(w.lines.filter((l) => /cannot write state/.test(l)).length, 1, 'said once, not after every check');
+  t.notMatch(log, /E[A-Z]{4,}/, 'no errno code');
+  t.match(w.lines.at(-1), /stopped; the state was not saved$/);
+  t.notMatch(log, /state saved/);
+});
