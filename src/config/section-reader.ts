@@ -27,7 +27,7 @@ export class SectionReader {
     const o = this.section.options.find((x) => x.name === name);
     if (o && first && [o.value].flat().some((v) => v.includes(NOT_UTF8))) {
       // The file's bytes were not UTF-8 (a Latin-1 editor): the value would reach the provider altered. The value may be a secret: not shown.
-      this.error(name, undefined, 'is not valid UTF-8 text (an editor saved it as Latin-1?); save the file as UTF-8', o.line);
+      this.error(name, undefined, 'the value is not valid UTF-8 text (an editor saved it as Latin-1?); save the file as UTF-8', o.line);
     }
     return o;
   }
