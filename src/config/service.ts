@@ -105,6 +105,12 @@ function domain(r: SectionReader, text: string, line: number): string | undefine
   return undefined;
 }
 
+/** A field whose label is the unknown option's name (duckdns' `password` is labelled Token): a person writes `token`. */
+function unknownHint(def: ProviderDef, option: string): string {
+  const field = def.fields.find((f) => f.label.toLowerCase().replace(/[^a-z0-9]+/g, '_') === option.toLowerCase());
+  return field ? `the ${field.label} goes in option ${field.name}` : '`ddnsd providers` lists its options';
+}
+
 /** DNS and providers take internationalized names in their xn-- form; say which one. */
 function asciiHint(name: string): string | undefined {
   if (!/[^\x00-\x7f]/.test(name)) return undefined;
@@ -284,7 +290,7 @@ export function readService(
     fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
   };
   if (def) {
-    for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (\`ddnsd providers\` lists its options)`, o.line);
+    for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (${unknownHint(def, o.name)})`, o.line);
   }
   return r.errors > 0 ? undefined : svc;
 }

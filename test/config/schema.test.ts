@@ -315,3 +315,12 @@ t.test('a value that is not UTF-8 is an error naming the option, with a secret v
   t.equal(formatProblem(p!), `home.password: ${p!.message} (line 6)`);
   t.same(cfg.problems.length, 1, 'one problem, not also "required"');
 });
+
+t.test('an unknown option named like a field label points at the field', async (t) => {
+  const duck = { ...TEST_PROVIDERS[0], id: 'duck', aliases: [], fields: [{ name: 'password', label: 'Token', type: 'password' as const, required: true, secret: true }] };
+  const cfg = loadConfig(`config service 'd'\n\toption provider 'duck'\n\toption domain 'd.example.com'\n\toption password 'x'\n\toption token 'y'\n\toption colour 'blue'\n`, { providers: [duck] });
+  t.match(cfg.problems, [
+    { option: 'token', severity: 'warning', message: 'unknown option for provider duck; it is ignored (the Token goes in option password)' },
+    { option: 'colour', severity: 'warning', message: /it is ignored \(`ddnsd providers` lists its options\)$/ },
+  ]);
+});
