@@ -139,8 +139,45 @@ function readSettings(spec: TemplateSpec, options: ProviderOptions & { endpoint?
   const f = o.failure();
   if (f) return f;
   // The encoded forms travel in URLs; mask them too.
-  const secrets = [...o.secrets, ...o.secrets.map((x) => new Secret(ddnsEncode(x.reveal())))];
+  const literal = [v4?.url, v6?.url].flatMap((u) => (u ? literalTokens(u) : []));
+  const secrets = [...o.secrets, ...o.secrets.map((x) => new Secret(ddnsEncode(x.reveal()))), ...literal.map((x) => new Secret(x))];
   return { title: spec.title, v4, v6, values, https, endpoint, proxy: o.string('proxy') || undefined, secrets };
+}
+
+/**
+ * Parts of an update URL template that look like credentials written into it by hand
+ * (`https://user:pw@host/`, `/update/<token>/`, `?key=<token>`): masked in messages as the
+ * password is. Which literal parts are tokens cannot be known, so this guesses generously:
+ * the userinfo password, every query value of 6 characters or more, and path segments of 12
+ * or more, or of 6 or more mixing letters and digits. Placeholders and dotted names are never tokens.
+ */
+export function literalTokens(template: string): string[] {
+  const m = /^[a-z]+:\/\/(?:([^/@?#]*)@)?[^/?#]*([^?#]*)(?:\?([^#]*))?/i.exec(template);
+  if (!m) return [];
+  const [, userinfo, path, query] = m;
+  const out: string[] = [];
+  const pw = userinfo?.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : undefined;
+  if (pw) out.push(pw, safeDecode(pw));
+  for (const seg of path.split('/')) {
+    if (seg.length >= 12 || (seg.length >= 6 && /\d/.test(seg) && /[a-z]/i.test(seg))) out.push(seg, safeDecode(seg));
+  }
+  for (const pair of (query ?? '').split('&')) {
+    const v = pair.slice(pair.indexOf('=') + 1);
+    if (pair.includes('=') && v.length >= 6) out.push(v, safeDecode(v));
+  }
+  return [...new Set(out)].filter((x) => x.length >= 6 && !PLACEHOLDER_IN.test(x) && !DOTTED_NAME.test(x));
+}
+
+const PLACEHOLDER_IN = /\[[A-Z]+\]/;
+/** A host name or address written into the URL (`hostname=home.example.com`) is not a token. */
+const DOTTED_NAME = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Catalogue providers need the options their templates use; `custom` cannot know in advance. */

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { FakeHttp, makeTestCert } from '../support/fake-http';
 import { custom } from '../../src/providers/custom';
-import { answerRegex, ddnsEncode, expand, unknownPlaceholders } from '../../src/providers/url-template';
+import { answerRegex, ddnsEncode, expand, literalTokens, unknownPlaceholders } from '../../src/providers/url-template';
 import { AGENT, ctx, instance, leaked, upd } from './ddns-support';
 
 const USER = 'me@example.org';
@@ -102,4 +102,30 @@ t.test('hostile replies: a catastrophic answer regex is stopped; the update URL 
   t.equal(c.outcome, 'config');
   t.match(c.message, /must start with http/);
   t.notMatch(c.message, /tok3n/);
+});
+
+t.test('tokens written literally into the update URL are masked in messages like the password', async (t) => {
+  const fake = await FakeHttp.start(t);
+  const pathToken = 'UrlT0kenInThePath9876';
+  const queryKey = 'qk-5678abcd';
+  fake.expect(
+    { method: 'GET', path: `/dyn/${pathToken}/set`, query: { ip: V4, key: queryKey, fmt: 'json' }, reply: { status: 404, body: `no page /dyn/${pathToken}/set?key=${queryKey}` } },
+    { method: 'GET', path: '/plain/update', query: { ip: V4 }, auth: { user: 'me', password: 'lit3ral-pw' }, reply: { status: 400, body: 'you are me:lit3ral-pw' } },
+  );
+  const cx = ctx();
+  const [r] = await instance(custom, { update_url: `${fake.url}/dyn/${pathToken}/set?ip=[IP]&key=${queryKey}&fmt=json` }).update([upd('a.example.com', 'A', V4)], cx);
+  t.equal(r.outcome, 'config');
+  t.match(r.message, /no page \/dyn\/\*\*\*\/set\?key=\*\*\*/, 'the path and the query value are masked; the rest stays readable');
+  const [r2] = await instance(custom, { update_url: `${fake.url.replace('//', '//me:lit3ral-pw@')}/plain/update?ip=[IP]` }).update([upd('a.example.com', 'A', V4)], cx);
+  t.equal(r2.outcome, 'config');
+  t.notMatch(r2.message, /lit3ral/);
+  t.strictSame(leaked([pathToken, queryKey, 'lit3ral-pw'], r, cx.lines), []);
+  fake.assertDone(t);
+});
+
+t.test('literalTokens: what of a template counts as a credential', async (t) => {
+  t.strictSame(literalTokens('https://me:pw%21secret@h.example/dyn/abc123def/update?host=home.example.com&key=Zx9_long&ip=[IP]&fmt=json'),
+    ['pw%21secret', 'pw!secret', 'abc123def', 'Zx9_long']);
+  t.strictSame(literalTokens('https://h.example/nic/update?hostname=[DOMAIN]&myip=[IP]&pw=[PASSWORD]'), []);
+  t.strictSame(literalTokens('https://h.example/u/averyveryverylongsegment/'), ['averyveryverylongsegment']);
 });
