@@ -61,8 +61,8 @@ function masked(sections: readonly WritableSection[]): string {
     .join('');
 }
 
-function report(r: ImportResult, io: CliIO): void {
-  for (const s of r.imported) io.out(`imported ${s.name}: provider ${s.provider}, ${s.enabled ? 'enabled' : 'disabled'}\n`);
+function report(r: ImportResult, io: CliIO, dryRun: boolean): void {
+  for (const s of r.imported) io.out(`${dryRun ? 'would import' : 'imported'} ${s.name}: provider ${s.provider}, ${s.enabled ? 'enabled' : 'disabled'}\n`);
   for (const s of r.skipped) io.out(`skipped ${s.name}: ${s.reason}\n`);
   for (const n of r.notes) io.out(`${n.section}${n.option ? `.${n.option}` : ''}: ${n.message}\n`);
 }
@@ -86,13 +86,15 @@ export function runImport(opts: ImportOpts, io: CliIO): void {
     if (!(err instanceof ParseError)) throw err;
     throw new ExitError(EXIT.problem, `ddnsd: ${opts.from} is not valid UCI (${err.message}); nothing was imported`);
   }
-  report(result, io);
+  report(result, io, opts.dryRun === true);
   // Services that exist already are fine to skip (import is safe to re-run); others need the user.
   const needsUser = result.skipped.filter((s) => !s.reason.startsWith(ALREADY));
   if (result.sections.length === 0) {
     io.out(`nothing to import into ${opts.to}\n`);
   } else if (opts.dryRun) {
     io.out(`dry run: would append to ${opts.to} (secrets shown as ***):\n${masked(result.sections)}`);
+    // The preview should warn about what the real import would then report (a provider not installed, ...).
+    verify(appendSections(target.text, result.sections), result.sections, io);
   } else {
     const text = appendSections(target.text, result.sections);
     writeAtomically(opts.to, text);

@@ -95,3 +95,15 @@ t.test('one config per ip_source variant and per interval unit: import, then che
     t.equal(c.out, `${to}: OK, 1 service (1 enabled)\n`);
   }
 });
+
+t.test('--dry-run says "would import" and shows what check would say about the result', async (t) => {
+  const file = scratch(t);
+  const from = file('ddns', "config service 'odd'\n\toption enabled '1'\n\toption service_name 'no-such-dns.example'\n\toption domain 'h.example.com'\n\toption username 'u'\n\toption password 'p'\n");
+  const to = file('ddnsd', '');
+  const dry = await cli('import', '--from', from, '--to', to, '--dry-run');
+  t.equal(dry.code, 0);
+  t.match(dry.out, /^would import odd: provider no-such-dns\.example, enabled\n/);
+  t.notMatch(dry.out, /^imported /m);
+  t.match(dry.out, /\ncheck: odd\.provider: unknown provider 'no-such-dns\.example'/);
+  t.equal(readFileSync(to, 'utf8'), '', 'nothing written');
+});
