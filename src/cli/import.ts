@@ -7,6 +7,7 @@ import { errorsOf, formatProblem, loadConfig } from '../config/schema';
 import { parseUci, ParseError, UciPackage } from '../config/uci';
 import { formatSection, WritableSection } from '../config/uci-writer';
 import { availableProviders, findProvider } from '../providers/registry';
+import { fsErrorText } from '../util/fs-error';
 import { DEFAULT_CONFIG, readConfigFile } from './check';
 import { EXIT, ExitError, type CliIO } from './io';
 
@@ -45,7 +46,7 @@ function writeAtomically(path: string, text: string): void {
     renameSync(tmp, path);
   } catch (err) {
     if (existsSync(tmp)) unlinkSync(tmp);
-    throw new ExitError(EXIT.problem, `ddnsd: cannot write ${path}: ${(err as Error).message}`);
+    throw new ExitError(EXIT.problem, `ddnsd: cannot write ${path}: ${fsErrorText(err)}`);
   }
 }
 

@@ -107,3 +107,13 @@ t.test('--dry-run says "would import" and shows what check would say about the r
   t.match(dry.out, /\ncheck: odd\.provider: unknown provider 'no-such-dns\.example'/);
   t.equal(readFileSync(to, 'utf8'), '', 'nothing written');
 });
+
+t.test('a target that cannot be written: a plain reason, exit 1', async (t) => {
+  const file = scratch(t);
+  const from = file('ddns', DEFAULT_DDNS);
+  const blocker = file('plain-file', '');
+  const r = await cli('import', '--from', from, '--to', `${blocker}/ddnsd`);
+  t.equal(r.code, 1);
+  t.match(r.err, /cannot write .*plain-file\/ddnsd: a part of the path is not a directory/);
+  t.notMatch(r.err, /ENOTDIR|open '/);
+});
