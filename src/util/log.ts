@@ -75,7 +75,7 @@ export class LogSink {
   }
 
   emit(level: Level, scope: string, message: string): void {
-    const clean = redact(message, this.#secrets).replace(/[\r\n]+/g, ' ');
+    const clean = oneLine(redact(message, this.#secrets));
     const entry: LogEntry = { time: this.#now(), level, scope, message: clean };
     this.#ring.push(entry);
     if (this.#ring.length > this.#ringSize) this.#ring.splice(0, this.#ring.length - this.#ringSize);
@@ -93,6 +93,15 @@ export class LogSink {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
   }
+}
+
+/**
+ * One printable line: text from outside (a provider's reply, an interface name a bus client
+ * sent) must not start a forged line in logread or move a terminal's cursor (`ddnsd log`).
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** `level: [scope] message`, the shape logread shows after its `ddnsd[pid]:` tag. */
