@@ -3,7 +3,7 @@ import type { Detection, Family, Source } from '../detect/types';
 import type { Capabilities, Outcome, ProviderInstance, RecordUpdate, UpdateResult } from '../providers/types';
 import { BLOCKING_OUTCOMES } from '../providers/types';
 import type { Clock } from '../util/clock';
-import type { Logger } from '../util/log';
+import { oneLine, type Logger } from '../util/log';
 import { redact, type Secret } from '../util/secret';
 import { isBlocked } from './records';
 import { recordKey, type RecordState, type ServiceState } from './state';
@@ -251,8 +251,9 @@ function ref(r: RecordState) {
   return { name: r.name, type: r.type };
 }
 
+/** Kept text goes to status, LuCI and `ddnsd status` on a terminal: no secrets, and no control characters from a provider's answer. */
 function clean(text: string, deps: CheckDeps): string {
-  return redact(text, deps.secrets);
+  return oneLine(redact(text, deps.secrets));
 }
 
 export function errorText(err: unknown): string {

@@ -92,6 +92,15 @@ t.test('a provider that throws counts as a network failure, with the secret reda
   t.match(st.records[0].lastResult, /\*\*\*/);
 });
 
+t.test("a provider's answer with control characters is kept as one printable line (status goes to terminals)", async (t) => {
+  const env = makeDeps();
+  env.provider.update = async (updates) => updates.map((u) => ({ record: u.record, outcome: 'transient' as const, message: 'HTTP 500: Internal\u001b[31m Error\n<forged line>' }));
+  const service = makeService();
+  const st = reconcileState(service, undefined);
+  await runCheck(service, st, env.deps, { force: false, reason: 'x' });
+  t.equal(st.records[0].lastResult, 'HTTP 500: Internal?[31m Error <forged line>');
+});
+
 t.test('backoff: first wait is the base, then doubling, capped; provider minimum wins', async (t) => {
   const r0 = () => 0;
   t.equal(backoffDelay({ baseMs: 60_000, kind: 'transient', random: r0 }), 60_000);
