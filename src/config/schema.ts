@@ -75,6 +75,7 @@ export function loadConfig(text: string | Uint8Array, opts: LoadOptions): Loaded
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
     out.problems.push(parseProblem(err));
+    out.unparsable = true;
     return out;
   }
   const global = sections.find(isGlobal);

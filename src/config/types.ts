@@ -105,6 +105,8 @@ export interface LoadedConfig {
   rejected: { name: string; problems: ConfigProblem[] }[];
   /** Every problem found, including those of rejected services and warnings on accepted ones. */
   problems: ConfigProblem[];
+  /** The file is not valid UCI: nothing in it was read (a reload must not take that for "no services"). */
+  unparsable?: boolean;
 }
 
 export function recordTypes(v: IpVersion): RecordType[] {

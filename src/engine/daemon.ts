@@ -143,6 +143,8 @@ export class Daemon implements DaemonApi {
     }
     try {
       const loaded = this.opts.loadConfig(text, { providers: this.opts.providers });
+      // A half-typed edit saved by mistake must not stop every service.
+      if (loaded.unparsable) return this.#configError(loaded.problems.map((p) => `${this.opts.configPath}: ${p.message}`).join('; '));
       this.#errors = loaded.problems.filter((p) => p.section === '').map((p) => `${this.opts.configPath}${p.line ? `:${p.line}` : ''}: ${p.message}`);
       for (const e of this.#errors) this.logger.error(e);
       return loaded;

@@ -34,7 +34,7 @@ interface World {
   dir: string;
   calls: { service: string; updates: RecordUpdate[] }[];
   answers: string[];
-  config: { services: Partial<ServiceConfig>[]; rejected?: string[] };
+  config: { services: Partial<ServiceConfig>[]; rejected?: string[]; unparsable?: boolean };
   dns: FakeDns;
   lines: string[];
   start(): Promise<Daemon>;
@@ -84,6 +84,10 @@ function loadFake(text: string): LoadedConfig {
   const services = c.services.map((s) =>
     makeService({ providerOptions: { username: s.name ?? 'home', password: new Secret(PASSWORD) }, fingerprint: JSON.stringify(s), ...s }),
   );
+  if (c.unparsable) {
+    // What loadConfig returns for a file that is not UCI.
+    return { global: { logLevel: 'debug', allowPrivate: false, logLines: 500 }, services: [], rejected: [], problems: [{ section: '', message: 'parse error (EOF with unterminated \') at line 9' }], unparsable: true };
+  }
   const rejected = (c.rejected ?? []).map((name) => ({ name, problems: [{ section: name, option: 'provider', message: "unknown provider 'nope'" }] }));
   return { global: { logLevel: 'debug', allowPrivate: false, logLines: 500 }, services, rejected, problems: rejected.flatMap((r) => r.problems) };
 }
@@ -338,4 +342,23 @@ t.test('a state dir that cannot be written: a plain error, and stop does not cla
   t.notMatch(log, /E[A-Z]{4,}/, 'no errno code');
   t.match(w.lines.at(-1), /stopped; the state was not saved$/);
   t.notMatch(log, /state saved/);
+});
+
+t.test('a reload of a file that is not UCI keeps every service running and says why', async (t) => {
+  const w = world(t);
+  const d = await w.start();
+  await settle(d, w.clock);
+  t.equal(w.calls.length, 1);
+  w.config.unparsable = true;
+  const r = (await w.bus.invoke('ddnsd', 'reload')) as { ok: boolean; error: string };
+  t.equal(r.ok, false);
+  t.match(r.error, /parse error/);
+  const st = d.status();
+  t.same(st.services.map((s) => s.name), ['home'], 'still there');
+  t.match(st.errors[0], /^\/etc\/config\/ddnsd: parse error .*at line 9$/);
+  t.ok(w.lines.some((l) => /parse error .*; keeping the services as they were/.test(l)));
+  w.bus.setWan('203.0.113.8');
+  w.bus.notify('interface.update', { interface: 'wan' });
+  await settle(d, w.clock);
+  t.equal(w.calls.length, 2, 'and it keeps updating');
 });
