@@ -55,7 +55,10 @@ export async function runOnceWith(opts: OnceOptions, deps: OnceDeps): Promise<bo
 
 async function load(opts: OnceOptions, deps: OnceDeps): Promise<LoadedConfig | undefined> {
   try {
-    return deps.loadConfig(await deps.readConfig(opts.configPath), { providers: deps.providers });
+    const loaded = deps.loadConfig(await deps.readConfig(opts.configPath), { providers: deps.providers });
+    if (!loaded.unparsable) return loaded;
+    for (const p of loaded.problems) opts.out(`cannot load ${opts.configPath}: ${p.message}\n`);
+    return undefined;
   } catch (err) {
     opts.out(`cannot load ${opts.configPath}: ${fsErrorText(err)}\n`);
     return undefined;

@@ -91,6 +91,10 @@ t.test('update --once in-process: script source, verification off, one request; 
   const off = await run(['update', '--once', '--config', w.configPath]);
   t.equal(off.code, 1, 'nothing enabled is not success');
   t.match(off.out, /no enabled service in .*; set option enabled '1', or name the service/);
+  w.writeConfig("config service 'home'\n\toption ip_script '/bin/echo it's'\n");
+  const broken = await run(['update', '--once', '--config', w.configPath]);
+  t.equal(broken.code, 1);
+  t.match(broken.out, /^cannot load .*: parse error .* \(the file is not valid UCI; nothing was loaded\)\n$/, 'not "no enabled service"');
   w.fake.assertDone(t);
 });
 
