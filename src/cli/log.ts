@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { formatTime, SOCKET_HELP, withDaemon, type DaemonCall } from '../engine/cli-client';
 import { EXIT, ExitError, type CliIO } from './io';
 
+const INT32_MAX = 2 ** 31 - 1;
+
 interface LogLine {
   id: number;
   time: number;
@@ -23,7 +25,8 @@ export function register(program: Command, io: CliIO): void {
       const lines = Number(opts.lines);
       if (!Number.isInteger(lines) || lines < 1) throw new ExitError(EXIT.usage, `--lines must be a positive number, not '${opts.lines}'`);
       await withDaemon(opts.socket, async (call) => {
-        let after = await printPage(call, io, { service, lines });
+        // The ring holds far fewer lines than int32 allows; a huge -n means "all", not INVALID_ARGUMENT.
+        let after = await printPage(call, io, { service, lines: Math.min(lines, INT32_MAX) });
         while (opts.follow) {
           await new Promise((r) => setTimeout(r, 1000));
           after = await printPage(call, io, { service, lines: 1000, after });
