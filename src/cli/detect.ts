@@ -3,6 +3,9 @@ import { printJson, SOCKET_HELP, withDaemon } from '../engine/cli-client';
 import type { DetectReply } from '../engine/detect';
 import { EXIT, ExitError, type CliIO } from './io';
 
+/** Longer than any one source's worst case (three web echo services at 10 s each, per family). */
+const DETECT_TIMEOUT_MS = 120_000;
+
 /** `ddnsd detect [SERVICE] [--source S --interface I --family 4|6]`: what the sources see and why. */
 export function register(program: Command, io: CliIO): void {
   program
@@ -23,7 +26,8 @@ export function register(program: Command, io: CliIO): void {
         if (opts.family !== '4' && opts.family !== '6') throw new ExitError(EXIT.usage, `--family must be 4 or 6, not '${opts.family}'`);
         args.family = Number(opts.family);
       }
-      const reply = await withDaemon(opts.socket, (call) => call('detect', args));
+      // Each source may try several servers, each with its own timeout (web 10 s, DNS 5 s), per family and service: 15 s is not enough.
+      const reply = await withDaemon(opts.socket, (call) => call('detect', args, { timeoutMs: DETECT_TIMEOUT_MS }));
       if (opts.json) return printJson(io.out, reply);
       const services = (reply.services ?? []) as DetectReply[];
       io.out(services.map(formatDetect).join('\n') || 'no enabled service\n');

@@ -7,26 +7,29 @@ import { DEFAULT_SOCKET_PATH } from '../ubus/constants';
  * (exit 3 otherwise), call a method. Errors become one-line messages with an exit code.
  */
 
+const CALL_TIMEOUT_MS = 15_000;
+
 export const SOCKET_HELP = `ubus socket (default ${DEFAULT_SOCKET_PATH})`;
 
-export type DaemonCall = (method: string, args?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+/** `timeoutMs`: how long to wait for this reply (default 15 s; `detect` may ask slow sources). */
+export type DaemonCall = (method: string, args?: Record<string, unknown>, opts?: { timeoutMs?: number }) => Promise<Record<string, unknown>>;
 
 export async function withDaemon<T>(socketPath: string | undefined, fn: (call: DaemonCall) => Promise<T>): Promise<T> {
   const path = socketPath ?? DEFAULT_SOCKET_PATH;
   let client: UbusClient;
   try {
-    client = await UbusClient.connect({ socketPath: path, timeoutMs: 15_000 });
+    client = await UbusClient.connect({ socketPath: path, timeoutMs: CALL_TIMEOUT_MS });
   } catch (err) {
     throw new ExitError(EXIT.noDaemon, `ddnsd is not running: ${(err as Error).message}`);
   }
   try {
     const found = await client.lookup('ddnsd').catch(() => []);
     if (found.length === 0) throw new ExitError(EXIT.noDaemon, 'ddnsd is not running: no ddnsd object on the bus (start it with /etc/init.d/ddnsd start)');
-    return await fn(async (method, args = {}) => {
+    return await fn(async (method, args = {}, opts = {}) => {
       try {
-        return (await client.call('ddnsd', method, args)) ?? {};
+        return (await client.call('ddnsd', method, args, opts)) ?? {};
       } catch (err) {
-        throw callError(method, args, err);
+        throw callError(method, args, err, opts.timeoutMs ?? CALL_TIMEOUT_MS);
       }
     });
   } finally {
@@ -34,7 +37,10 @@ export async function withDaemon<T>(socketPath: string | undefined, fn: (call: D
   }
 }
 
-function callError(method: string, args: Record<string, unknown>, err: unknown): ExitError {
+export function callError(method: string, args: Record<string, unknown>, err: unknown, timeoutMs = CALL_TIMEOUT_MS): ExitError {
+  if (err instanceof UbusError && err.status === UbusStatus.TIMEOUT) {
+    return new ExitError(EXIT.problem, `ddnsd did not answer ${method} within ${Math.round(timeoutMs / 1000)} s (is it stuck? see \`ddnsd log\` or logread)`);
+  }
   if (err instanceof UbusError && err.status === UbusStatus.NOT_FOUND && typeof args.service === 'string') {
     return new ExitError(EXIT.problem, `ddnsd has no service named '${args.service}' (see \`ddnsd status\`)`);
   }
