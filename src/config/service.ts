@@ -170,6 +170,17 @@ function isIpDns(text: string): boolean {
   return rest.length === 0 && server !== undefined && isHost(host) && isHostPort(server);
 }
 
+/**
+ * ddns-scripts runs ip_script through `eval`, so imported lines may hold pipes and quotes;
+ * ddnsd splits at spaces and runs no shell, where those would reach the program as
+ * arguments and fail in ways nobody could read. Say so instead.
+ */
+function shellSyntax(r: SectionReader, text: string, line: number): void {
+  const m = /[|;&<>`$'"\\]/.exec(text);
+  if (!m) return;
+  r.error('ip_script', text, `'${text}' uses shell syntax (${m[0]}), but ddnsd runs ip_script without a shell, split at spaces; put the command in an executable script file and name that file`, line);
+}
+
 /** Options of the address source; each needed option is required for its source. */
 function source(r: SectionReader) {
   const kind = choice(r, 'ip_source', SOURCES, 'network');
@@ -183,6 +194,7 @@ function source(r: SectionReader) {
   const ipScript = script?.text.trim().split(/\s+/).filter((a) => a !== '');
   if (kind === 'interface' && !r.has('ip_interface')) r.error('ip_interface', undefined, 'required with ip_source interface');
   if (kind === 'script' && !script) r.error('ip_script', undefined, 'required with ip_source script');
+  if (script) shellSyntax(r, script.text, script.line);
   const unused: [string, SourceKind][] = [
     ['ip_interface', 'interface'],
     ['ip_url', 'web'],

@@ -143,6 +143,8 @@ t.test('every bad value is named with section, option, value and what is allowed
     ["list ip_dns 'a@b@c'", 'ip_dns', /opendns, cloudflare or NAME@SERVER/],
     ["option ip_regex '(['", 'ip_regex', /regular expression/],
     ["option domain 'home@example.com'", 'domain', /host@zone form/],
+    ["option ip_source 'script'\n\toption ip_script '/usr/bin/curl -s http://x/ | grep -o [0-9.]*'", 'ip_script', /uses shell syntax \(\|\), but ddnsd runs ip_script without a shell, split at spaces; put the command in an executable script file/],
+    ["option ip_source 'script'\n\toption ip_script 'myip \"-4\"'", 'ip_script', /shell syntax \("\)/],
     ["option domain 'bücher.example.com'", 'domain', /'bücher\.example\.com' is not a DNS name; write a name with non-ASCII letters in its ASCII \(punycode\) form: xn--bcher-kva\.example\.com$/],
     ["list enabled '1'", 'enabled', /single value/],
   ];
