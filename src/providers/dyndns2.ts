@@ -2,7 +2,7 @@ import { basicAuth, type HttpResponse } from '../net/http';
 import type { Secret } from '../util/secret';
 import { addressOf, byName, eachGroup, readEndpoint, result, send, statusFailure } from './ddns-http';
 import { knownCode, parseReply } from './dyndns2-reply';
-import { brokenInstance, OptionReader, ProviderFailure } from './rest';
+import { brokenInstance, clip, OptionReader, ProviderFailure } from './rest';
 import type { FieldSpec, ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -182,12 +182,12 @@ function classify(p: Dyndns2Profile, s: Settings, b: Batch, res: HttpResponse, c
       ?? new ProviderFailure('config', `${p.title} answered HTTP ${res.status} to "${call.what}"; check the endpoint`);
   }
   const parsed = parseReply(res.body, b.hosts.length);
-  for (const w of parsed.warnings) ctx.log.warn(`${p.title}: ${w}`);
+  for (const w of parsed.warnings) ctx.log.warn(`${p.title}: ${clip(w)}`);
   const out: UpdateResult[] = [];
   parsed.hosts.forEach((h, i) => {
     for (const u of b.records[i]) {
       const v = h.verdict;
-      const said = h.line ? `"${h.line}"` : 'nothing';
+      const said = h.line ? `"${clip(h.line, 120)}"` : 'nothing';
       const text = v.outcome === 'ok' || v.outcome === 'nochg'
         ? `${p.title} set ${u.record.name} ${u.record.type} to ${u.address} (${said})`
         : `${p.title} answered ${said} for ${u.record.name}: ${v.meaning}`;

@@ -1,7 +1,7 @@
 import { redact, Secret } from '../util/secret';
 import type { HttpResponse } from '../net/http';
 import { eachGroup, readEndpoint, result, send, statusFailure, toFailure, withEndpoint } from './ddns-http';
-import { brokenInstance, OptionReader, ProviderFailure, snippet } from './rest';
+import { brokenInstance, clip, OptionReader, ProviderFailure, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -155,8 +155,8 @@ function apiFailure(res: HttpResponse, what: string, ctx: ProviderContext): Prov
   let message = '';
   try {
     const first = (JSON.parse(res.body) as { code?: string; message?: string }[])[0] ?? {};
-    code = first.code ?? '';
-    message = first.message ?? '';
+    code = typeof first.code === 'string' ? first.code : '';
+    message = clip(String(first.message ?? ''));
   } catch {
     message = snippet(res.body);
   }

@@ -122,7 +122,8 @@ export class RestApi {
   }
 
   private failure(res: HttpResponse, what: string, data: unknown): ProviderFailure {
-    const said = (data !== undefined ? this.spec.errorText?.(data) : undefined) ?? (data === undefined ? snippet(res.body) : '');
+    const given = data !== undefined ? this.spec.errorText?.(data) : undefined;
+    const said = given !== undefined ? clip(given) : data === undefined ? snippet(res.body) : '';
     const text = said ? `: ${said}` : '';
     const outcome = this.spec.classify?.(res.status, data, said) ?? statusOutcome(res.status);
     const wait = outcome === 'transient' ? this.waitMs(res) : undefined;
@@ -184,9 +185,20 @@ function transportFailure(e: unknown, title: string, what: string): ProviderFail
 /** The start of a body, on one line, for a message. */
 export function snippet(text: string, max = 80): string {
   // An HTML error page says it best in its title (nginx: "502 Bad Gateway").
-  const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
-  const one = (title ?? text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return one.length > max ? one.slice(0, max) + '…' : one || '(empty)';
+  const title = /<title>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1];
+  return clip((title ?? text).replace(/<[^>]*>/g, ' '), max) || '(empty)';
+}
+
+/**
+ * Text a server chose, fit for one line of a message: whitespace collapsed, control
+ * characters (escape sequences, NUL) shown as `?`, at most `max` characters.
+ */
+export function clip(text: string, max = 300): string {
+  // Only the head can be shown: do not walk a whole megabyte to show 80 characters.
+  const head = text.length > max * 4 ? text.slice(0, max * 4) : text;
+  // eslint-disable-next-line no-control-regex
+  const one = head.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
+  return one.length > max || head !== text ? one.slice(0, max) + '…' : one;
 }
 
 /** Outcomes that hold for the whole account, so the remaining records are not even tried. */
