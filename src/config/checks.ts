@@ -50,6 +50,9 @@ export function isDeviceName(text: string): boolean {
 }
 
 export function isHttpUrl(text: string): boolean {
+  // URL() would quietly drop a newline or tab and encode a space: a value with those is a paste gone wrong, not a URL.
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(text)) return false;
   try {
     const u = new URL(text);
     return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';

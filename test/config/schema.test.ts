@@ -135,6 +135,8 @@ t.test('every bad value is named with section, option, value and what is allowed
     ["option retry_max_count '-1'", 'retry_max_count', /whole number/],
     ["option dns_server 'bad server'", 'dns_server', /host or address/],
     ["option endpoint 'ftp://x'", 'endpoint', /http\(s\) URL/],
+    ["option endpoint 'http://127.0.0.1/nic/update\r\nX-Evil: 1'", 'endpoint', /^'http:\/\/127\.0\.0\.1\/nic\/update\\r\\nX-Evil: 1' is not allowed; use an http\(s\) URL/],
+    ["list ip_url 'https://ip.example.net/ ip'", 'ip_url', /http:\/\/ or https:\/\//],
     ["option proxy 'proxy.example.net'", 'proxy', /\[user:pass@\]host:port/],
     ["option ttl '0'", 'ttl', /1 or more/],
     ["option ip6_mode 'random'", 'ip6_mode', /auto, prefix/],
