@@ -1,6 +1,6 @@
 import type { Secret } from '../util/secret';
 import { eachGroup, readEndpoint, result, send, statusFailure, WAIT } from './ddns-http';
-import { brokenInstance, OptionReader, snippet } from './rest';
+import { brokenInstance, clip, OptionReader, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -71,9 +71,19 @@ async function send1(s: Settings, u: RecordUpdate, ctx: ProviderContext): Promis
   return classify(res.body, u, s);
 }
 
+/**
+ * The text of the first `<name>…</name>` (no markup inside), trimmed. Found by position, not
+ * by a pattern: `<x>\\s*([^<]*?)\\s*</x>` backtracks cubically over a run of blanks, and a
+ * reply of 5 kB of them held the daemon for 44 s.
+ */
 function tag(xml: string, name: string): string | undefined {
-  const m = new RegExp(`<${name}>\\s*([^<]*?)\\s*</${name}>`, 'i').exec(xml);
-  return m ? m[1] : undefined;
+  const lower = xml.toLowerCase();
+  const open = `<${name.toLowerCase()}>`;
+  const start = lower.indexOf(open);
+  if (start < 0) return undefined;
+  const end = lower.indexOf(`</${name.toLowerCase()}>`, start + open.length);
+  const inner = end < 0 ? undefined : xml.slice(start + open.length, end);
+  return inner === undefined || inner.includes('<') ? undefined : inner.trim();
 }
 
 function classify(xml: string, u: RecordUpdate, s: Settings): UpdateResult {
@@ -83,11 +93,11 @@ function classify(xml: string, u: RecordUpdate, s: Settings): UpdateResult {
   }
   if (count !== '0') {
     const err = tag(xml, 'Err1') ?? `${count} error(s)`;
-    return result(u, errorOutcome(err), `${TITLE} refused to update ${u.record.name}: ${err}`, s.secrets);
+    return result(u, errorOutcome(err), `${TITLE} refused to update ${u.record.name}: ${clip(err)}`, s.secrets);
   }
   const ip = tag(xml, 'IP');
   if (ip !== undefined && ip !== u.address) {
-    return result(u, 'transient', `${TITLE} reported ${ip} for ${u.record.name} instead of ${u.address}; will retry`, s.secrets, WAIT.unexpected);
+    return result(u, 'transient', `${TITLE} reported ${clip(ip, 60)} for ${u.record.name} instead of ${u.address}; will retry`, s.secrets, WAIT.unexpected);
   }
   const r = result(u, 'ok', `${TITLE} set ${u.record.name} A to ${u.address}`, s.secrets);
   if (ip) r.address = ip;

@@ -65,3 +65,24 @@ t.test('errors in the XML, a different IP, statuses, AAAA', async (t) => {
   t.equal(six.outcome, 'config', 'IPv6 is not offered by Namecheap Dynamic DNS');
   t.equal(namecheap.capabilities.ipv6, false);
 });
+
+t.test('a reply built to make the XML tag search backtrack is read in linear time', async (t) => {
+  const fake = await FakeHttp.start(t);
+  // 200 kB of blanks after an opening tag: the old pattern took 44 s for 5 kB of them.
+  const spaces = ' '.repeat(200_000);
+  fake.expect(
+    { method: 'GET', path: '/update', query: { host: 'www', domain: 'example.com', password: PASS, ip: V4 }, reply: { body: `<ErrCount>${spaces}` } },
+    { method: 'GET', path: '/update', query: { host: 'www', domain: 'example.com', password: PASS, ip: V4 }, reply: { body: `<ErrCount>1</ErrCount><Err1>${spaces}x${spaces}` } },
+    { method: 'GET', path: '/update', query: { host: 'www', domain: 'example.com', password: PASS, ip: V4 }, reply: { body: `<ErrCount> 1 </ErrCount><Err1>  Passwords do not match </Err1>` } },
+  );
+  const p = instance(namecheap, { endpoint: fake.url, password: PASS });
+  const [a] = await p.update([upd('www.example.com', 'A', V4)], ctx());
+  t.equal(a.outcome, 'transient', 'no ErrCount: not the XML reply');
+  const [b] = await p.update([upd('www.example.com', 'A', V4)], ctx());
+  t.equal(b.outcome, 'config');
+  t.ok(b.message.length < 400, 'an unterminated error text is not quoted whole');
+  const [c] = await p.update([upd('www.example.com', 'A', V4)], ctx());
+  t.equal(c.outcome, 'auth');
+  t.match(c.message, /refused to update www\.example\.com: Passwords do not match$/, 'the text is trimmed');
+  fake.assertDone(t);
+});
