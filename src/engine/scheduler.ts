@@ -88,7 +88,8 @@ export class ServiceRunner {
     log.debug(`check (${reason}${force ? ', forced' : ''})`);
     try {
       const summary = await runCheck(this.service, this.state, { ...this.deps, signal: this.#abort.signal }, { reason, force });
-      this.detections = summary.detections;
+      // A blocked check detects nothing; keep the last detection for status rather than show none.
+      if (summary.action !== 'blocked' || summary.detections.length > 0) this.detections = summary.detections;
       this.requests += summary.requests;
       return summary;
     } catch (err) {

@@ -97,6 +97,7 @@ t.test('badauth blocks the service until its configuration changes', async (t) =
   }
   t.equal(provider.calls.length, 1, 'no request while blocked, not even forced');
   t.equal(source.calls, calls, 'not even a detection');
+  t.equal(runner.detections[0]?.address, '203.0.113.7', 'status keeps showing what was detected before the block');
   t.equal(clock.pendingCount, 0, 'no timer while blocked');
 
   const same = reconcileState(env.service, runner.state);
