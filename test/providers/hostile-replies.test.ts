@@ -31,6 +31,7 @@ const REPLIES: [string, CannedReply][] = [
   ['success with a result of the wrong type', { body: { success: true, errors: [], result: 'zone' } }],
   ['errors not a list', { status: 400, body: { success: false, errors: 'nope', result: null } }],
   ['2000 long error texts with escapes', { status: 400, body: LONG_ERRORS }],
+  ['500 kB of "<" (tag stripping was quadratic)', { status: 400, body: '<'.repeat(500_000) }],
   ['one line of 500 kB', { body: 'x'.repeat(500_000) }],
   ['500 with a 200 kB body', { status: 500, body: 'E'.repeat(200_000) }],
 ];
