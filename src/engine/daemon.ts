@@ -155,7 +155,9 @@ export class Daemon implements DaemonApi {
 
   #configError(text: string): undefined {
     this.#errors = [text];
-    this.logger.error(`${text}; keeping the services as they were`);
+    // At start there is nothing to keep: say what happens instead.
+    const then = this.#entries.size > 0 ? 'keeping the services as they were' : 'no service runs until it is fixed (then: /etc/init.d/ddnsd reload)';
+    this.logger.error(`${text}; ${then}`);
     return undefined;
   }
 

@@ -362,3 +362,13 @@ t.test('a reload of a file that is not UCI keeps every service running and says 
   await settle(d, w.clock);
   t.equal(w.calls.length, 2, 'and it keeps updating');
 });
+
+t.test('a missing file at start says that no service runs until it is fixed, not that services are kept', async (t) => {
+  const w = world(t);
+  const sink = new LogSink({ level: 'debug', write: (l) => w.lines.push(l), now: () => w.clock.now() });
+  const missing = Object.assign(new Error("ENOENT: no such file or directory, open '/etc/config/ddnsd'"), { code: 'ENOENT' });
+  const d = await Daemon.start({ ...options(w, sink), readConfig: async () => { throw missing; } });
+  t.teardown(() => d.stop());
+  t.ok(w.lines.includes('error: cannot read /etc/config/ddnsd: no such file; no service runs until it is fixed (then: /etc/init.d/ddnsd reload)'), w.lines.join('\n'));
+  t.same(d.status().errors, ['cannot read /etc/config/ddnsd: no such file']);
+});
