@@ -29,7 +29,7 @@ export function formatStatus(s: StatusReply): string {
 function formatService(svc: ServiceStatus): string[] {
   const head = `${svc.name}: ${svc.state}` + (svc.provider ? ` (${svc.provider}, ${svc.source} on ${svc.interface})` : '');
   const lines = [head];
-  if (svc.error) lines.push(`  error: ${svc.error}`);
+  if (svc.error) lines.push(...svc.error.split('\n').map((e) => `  error: ${e}`));
   const det = [svc.detected.ipv4, svc.detected.ipv6].filter(Boolean).join(', ');
   if (det) lines.push(`  detected: ${det}`);
   for (const w of svc.warnings) lines.push(`  warning: ${w}`);

@@ -198,8 +198,10 @@ export class Daemon implements DaemonApi {
     for (const r of loaded.rejected) {
       const old = this.#entries.get(r.name);
       await old?.runner?.stop();
-      const error = r.problems.map((p) => `${p.option ? `${r.name}.${p.option}: ` : ''}${p.message}`).join('; ') || 'invalid configuration';
-      this.logger.error(`service ${r.name} skipped: ${error}`);
+      // One problem a line: joined with '; ' they ran together (messages hold '; ' themselves).
+      const lines = r.problems.map((p) => `${p.option ? `${r.name}.${p.option}: ` : ''}${p.message}`);
+      const error = lines.join('\n') || 'invalid configuration';
+      for (const l of lines.length ? lines : [error]) this.logger.error(`service ${r.name} skipped: ${l}`);
       next.set(r.name, { name: r.name, state: old?.state, error });
       reply.rejected.push({ name: r.name, error });
     }

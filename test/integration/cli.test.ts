@@ -103,7 +103,7 @@ t.test('update --once in-process: script source, verification off, one request; 
 
 t.test('update on a blocked service says so and sends nothing; under a provider wait it says until when', async (t) => {
   const w = await makeWorld(t);
-  w.writeConfig(configText([serviceSection('home', w.fake.url), serviceSection('busy', w.fake.url)]));
+  w.writeConfig(configText([serviceSection('home', w.fake.url), serviceSection('busy', w.fake.url), serviceSection('bad', w.fake.url, { ip_version: '7', retry_interval: 'soon' })]));
   w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'badauth'));
   w.fake.expect(dyndnsStep('busy.example.com', '203.0.113.7', '911'));
   const { daemon, clock } = await startDaemon(t, w);
@@ -120,6 +120,8 @@ t.test('update on a blocked service says so and sends nothing; under a provider 
   t.equal(all.code, 0, all.err);
   t.match(all.out, /^queued: busy\nbusy: the provider asked ddnsd to wait after a failure; the check runs at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n$/);
   t.match(all.err, /home is blocked/);
+  const bad = await run(['status', 'bad', ...sock]);
+  t.match(bad.out, /\nbad: error\n  error: bad\.ip_version: '7' is not allowed; use 4, 6, both\n  error: bad\.retry_interval: 'soon' is not allowed; [^\n]*\n/, 'one problem a line');
   await quiesce(daemon, clock);
   t.equal(w.fake.received.length, 2, 'neither update sent a request');
   w.fake.assertDone(t);

@@ -115,7 +115,7 @@ return view.extend({
 	renderService(s) {
 		const warnings = (s.warnings || []).map((w) => E('div', { 'class': 'alert-message warning' }, T(w)));
 		if (s.error)
-			warnings.unshift(E('div', { 'class': 'alert-message danger' }, T(s.error)));
+			warnings.unshift(E('div', { 'class': 'alert-message danger', 'style': 'white-space:pre-line' }, T(s.error)));
 		const detected = [s.detected && s.detected.ipv4, s.detected && s.detected.ipv6].filter((a) => a).join(', ');
 		return E('div', { 'class': 'cbi-section', 'data-service': s.name }, [
 			E('h3', {}, [T(s.name + ' '), badge(s.state)]),
