@@ -1,3 +1,4 @@
+import { hideUserinfo } from '../util/secret';
 import type { ConfigProblem } from './types';
 import type { UciOption, UciSection } from './uci';
 
@@ -77,7 +78,7 @@ export class SectionReader {
   }
 
   show(option: string, value: string): string {
-    return this.isSecret(option) ? '(hidden value)' : `'${value}'`;
+    return this.isSecret(option) ? '(hidden value)' : `'${hideUserinfo(value)}'`;
   }
 
   #add(severity: 'error' | 'warning', option: string | undefined, value: string | undefined, message: string, line?: number): void {
@@ -86,7 +87,7 @@ export class SectionReader {
     this.problems.push({
       section: this.section.name,
       ...(option !== undefined ? { option } : {}),
-      ...(value !== undefined && !hidden ? { value } : {}),
+      ...(value !== undefined && !hidden ? { value: hideUserinfo(value) } : {}),
       message: escapeControls(text),
       line: line ?? this.#lineOf(option),
       severity,

@@ -1,5 +1,5 @@
 import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
-import { redact, type Secret } from '../util/secret';
+import { hideUserinfo, redact, type Secret } from '../util/secret';
 import { type OptionReader, ProviderFailure, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderOptions, RecordUpdate, UpdateResult } from './types';
 
@@ -135,7 +135,7 @@ export function endpointProblem(endpoint: string | undefined): string | undefine
   } catch {
     // fall through
   }
-  return `option endpoint must be an http:// or https:// URL, not "${e}"`;
+  return `option endpoint must be an http:// or https:// URL, not "${hideUserinfo(e)}"`;
 }
 
 /** Group updates by record name, keeping the order in which names first appear. */

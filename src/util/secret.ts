@@ -82,3 +82,11 @@ function wireForms(raw: string): string[] {
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }
+
+/**
+ * `scheme://user:password@host` → `scheme://user:***@host` anywhere in `text`: for values that
+ * are not secret options but may carry a password (an endpoint, an ip_url) when quoted.
+ */
+export function hideUserinfo(text: string): string {
+  return text.replace(/(\/\/[^/?#@\s:]*):[^/?#@\s]*@/g, `$1:${MASK}@`);
+}

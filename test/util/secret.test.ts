@@ -1,6 +1,6 @@
 import t from 'tap';
 import { inspect } from 'node:util';
-import { redact, Secret } from '../../src/util/secret';
+import { hideUserinfo, redact, Secret } from '../../src/util/secret';
 
 t.test('a Secret prints as a mask every way', async (t) => {
   const s = new Secret('hunter2-xyz');
@@ -35,4 +35,9 @@ t.test('redact hides a secret inside a Basic auth header whatever the user name 
     // What stays readable decodes to the user name and at most two bytes of the secret at each end.
     t.ok(left.length <= 12, `user ${user}: only the edges remain (${out})`);
   }
+});
+
+t.test('hideUserinfo masks the password of URLs in a text, nothing else', async (t) => {
+  t.equal(hideUserinfo("endpoint 'ftp://u:pw@dyn.example/x' and https://a:b:c@h/"), "endpoint 'ftp://u:***@dyn.example/x' and https://a:***@h/");
+  t.equal(hideUserinfo('https://user@h/ and http://h:8080/a@b'), 'https://user@h/ and http://h:8080/a@b', 'no password, or a port: unchanged');
 });
