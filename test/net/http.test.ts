@@ -336,3 +336,25 @@ t.test('parseProxy accepts ddns-scripts forms and rejects junk', async (t) => {
   const e = await rejection(request({ method: 'GET', url: 'http://127.0.0.1:1/', proxy: 'nonsense' }));
   t.match(e.message, /proxy must look like/);
 });
+
+t.test('a body dripped a byte at a time is cut by the timeout of the whole exchange', async (t) => {
+  const seen: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const tick = setInterval(() => res.write('a'), 20);
+    timers.add(tick);
+    res.on('close', () => clearInterval(tick));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    for (const x of timers) clearInterval(x);
+    server.closeAllConnections();
+    server.close();
+  });
+  const port = (server.address() as AddressInfo).port;
+  const e = await rejection(request({ method: 'GET', url: `http://127.0.0.1:${port}/drip`, timeoutMs: 300 }));
+  t.equal(e.kind, 'timeout', 'an answer that never ends is a timeout, not a hang');
+  t.strictSame(seen, ['GET /drip '], 'one plain GET');
+});
