@@ -58,7 +58,7 @@ export class Connection {
       };
       socket.on('data', (chunk: Buffer) => conn.#onData(chunk));
       socket.on('drain', () => conn.#flush());
-      socket.on('error', (e: NodeJS.ErrnoException) => conn.#close(e.code ?? e.message));
+      socket.on('error', (e: NodeJS.ErrnoException) => conn.#close(socketError(e)));
       socket.on('close', () => conn.#close('ubusd closed the connection'));
       socket.on('end', () => socket.end());
     });
@@ -157,4 +157,16 @@ export class Connection {
     if (this.#greeted) this.#greeted(reason);
     else this.#handlers?.closed(reason);
   }
+}
+
+/** What a person can act on; the code stays in parentheses for whoever searches for it. */
+const SOCKET_ERRORS: Record<string, string> = {
+  ENOENT: 'no socket there; is ubusd running?',
+  ECONNREFUSED: 'nothing accepts connections there; is ubusd running?',
+  EACCES: 'permission denied',
+};
+
+function socketError(e: NodeJS.ErrnoException): string {
+  const words = e.code ? SOCKET_ERRORS[e.code] : undefined;
+  return words ? `${words} (${e.code})` : e.code ?? e.message;
 }

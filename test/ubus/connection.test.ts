@@ -2,7 +2,7 @@
  * The connection layer against a scripted fake ubusd: greeting split or glued to other
  * messages, malformed replies, garbage, and backpressure when ubusd does not read.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,4 +128,17 @@ t.test('backpressure: messages queue in order while ubusd does not read, with a 
   await until(() => seqs.length === accepted, 'every accepted message to arrive');
   t.same(seqs, [...seqs].sort((a, b) => a - b), 'in order');
   c.close();
+});
+
+t.test('no ubusd at the path: the error says so in words, with the code for searching', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ubus-none-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const none = join(dir, 'ubus.sock');
+  await t.rejects(UbusClient.connect({ socketPath: none }), {
+    status: UbusStatus.CONNECTION_FAILED,
+    message: `cannot connect to ubus at ${none}: no socket there; is ubusd running? (ENOENT)`,
+  });
+  const plain = join(dir, 'file');
+  writeFileSync(plain, '');
+  await t.rejects(UbusClient.connect({ socketPath: plain }), { message: /: nothing accepts connections there; is ubusd running\? \(ECONNREFUSED\)$/ });
 });
