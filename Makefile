@@ -10,6 +10,9 @@ TAP      := $(NODE) node_modules/tap/dist/esm/run.mjs
 SOURCES  := $(shell find src -name '*.ts' 2>/dev/null)
 
 .PHONY: all deps typecheck bundle exe smoke packages ipk test bench release clean
+# A failed build-exe (ETXTBSY while a test runs dist/ddnsd) leaves a bare Node binary with a
+# new mtime, which make would then take for an up-to-date executable.
+.DELETE_ON_ERROR:
 
 all: deps typecheck exe smoke packages
 
