@@ -63,6 +63,9 @@ export async function runDaemon(run: RunOptions): Promise<void> {
   });
   const onHup = () => void daemon.reload();
   process.on('SIGHUP', onHup);
+  // Without a listener Node answers SIGUSR1 by opening its debugger on 127.0.0.1:9229: code execution as root for any local user.
+  const onUsr1 = () => daemon.logger.info('SIGUSR1 ignored (it would open the Node debugger)');
+  process.on('SIGUSR1', onUsr1);
   // Keep the process alive while waiting for ubusd: the clock's timers do not hold it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
@@ -74,6 +77,7 @@ export async function runDaemon(run: RunOptions): Promise<void> {
   } finally {
     clearInterval(keepAlive);
     process.off('SIGHUP', onHup);
+    process.off('SIGUSR1', onUsr1);
   }
 }
 

@@ -133,6 +133,9 @@ t.test('dist/ddnsd', { skip: existsSync(EXE) ? false : 'dist/ddnsd is not built 
     t.equal(det.code, 0);
     t.match(det.out, /IPv4: 198\.51\.100\.24/);
 
+    d.child.kill('SIGUSR1');
+    await until(() => d.output().includes('SIGUSR1 ignored'), 'SIGUSR1 noted', 20_000);
+    t.notMatch(d.output(), /Debugger listening/, 'SIGUSR1 opens no debugger');
     d.child.kill('SIGTERM');
     t.equal(await d.exited, 0, 'SIGTERM: clean exit 0');
     const state = JSON.parse(readFileSync(join(w.stateDir, 'state.json'), 'utf8'));
