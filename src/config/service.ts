@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { findProvider } from '../providers/registry';
 import type { ProviderDef } from '../providers/types';
@@ -103,6 +104,18 @@ function domain(r: SectionReader, text: string, line: number): string | undefine
     : asciiHint(name) ?? 'use a full DNS name such as home.example.com (a leading *. is allowed)';
   r.error('domain', text, `'${text}' is not a DNS name; ${hint}`, line);
   return undefined;
+}
+
+/** An echo service reached over IPv4 sees only the IPv4 address: a literal of the other family can never answer. */
+function wrongFamilyUrls(r: SectionReader, svc: ServiceConfig): void {
+  if (svc.ipVersion === 'both') return;
+  const want = Number(svc.ipVersion);
+  for (const url of svc.ipUrls) {
+    const family = isIP(new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'));
+    if (family !== 0 && family !== want) {
+      r.warn('ip_url', url, `'${url}' has an IPv${family} address as its host; reached over IPv${family}, it can never tell this service's IPv${want} address (ip_version ${want})`);
+    }
+  }
 }
 
 /** A field whose label is the unknown option's name (duckdns' `password` is labelled Token): a person writes `token`. */
@@ -301,6 +314,7 @@ export function readService(
     providerOptions,
     fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
   };
+  if (svc.source === 'web') wrongFamilyUrls(r, svc);
   if (def) {
     for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (${unknownHint(def, o.name)})`, o.line);
   }

@@ -328,3 +328,10 @@ t.test('an unknown option named like a field label points at the field', async (
     { option: 'colour', severity: 'warning', message: /it is ignored \(`ddnsd providers` lists its options\)$/ },
   ]);
 });
+
+t.test('a web source URL whose host is an address of the other family is a warning', async (t) => {
+  const cfg = load(`${DYN}\toption ip_version '6'\n\toption ip_source 'web'\n\tlist ip_url 'http://127.0.0.1:8080/ip'\n\tlist ip_url 'http://[2001:db8::1]/ip'\n`);
+  t.same(cfg.services.map((s) => s.name), ['home'], 'a warning, not an error');
+  t.match(cfg.problems, [{ option: 'ip_url', severity: 'warning', message: "'http://127.0.0.1:8080/ip' has an IPv4 address as its host; reached over IPv4, it can never tell this service's IPv6 address (ip_version 6)" }]);
+  t.equal(cfg.problems.length, 1, 'the IPv6 literal is fine');
+});
