@@ -1,10 +1,11 @@
 import type { ServiceConfig } from '../config/types';
 import type { Source } from '../detect/types';
+import { parseProxy } from '../net/http';
 import { findProvider } from '../providers/registry';
 import type { ProviderDef, ProviderInstance } from '../providers/types';
 import type { Clock } from '../util/clock';
 import type { LogSink } from '../util/log';
-import { isSecret, type Secret } from '../util/secret';
+import { isSecret, Secret } from '../util/secret';
 import { VERSION } from '../version';
 import type { CheckDeps } from './check';
 import { ServiceRunner } from './scheduler';
@@ -30,7 +31,12 @@ export const USER_AGENT = `ddnsd/${VERSION}`;
 
 /** The Secret values among a service's provider options. */
 export function serviceSecrets(service: ServiceConfig): Secret[] {
-  return Object.values(service.providerOptions).filter(isSecret);
+  const out = Object.values(service.providerOptions).filter(isSecret);
+  // `proxy` is a plain option, but its user:pass@ is a credential like the provider's own
+  // (redact masks its percent-encoded form as well).
+  const proxyPassword = service.proxy ? parseProxy(service.proxy)?.password : undefined;
+  if (proxyPassword) out.push(new Secret(proxyPassword));
+  return out;
 }
 
 /** The provider bound to a service's options; throws a sentence when it cannot be made. */

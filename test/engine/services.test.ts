@@ -1,5 +1,6 @@
 import t from 'tap';
-import { createProvider } from '../../src/engine/services';
+import { createProvider, serviceSecrets } from '../../src/engine/services';
+import { redact, Secret } from '../../src/util/secret';
 import type { ProviderDef, ProviderOptions } from '../../src/providers/types';
 import { makeService } from './helpers';
 
@@ -33,4 +34,11 @@ t.test('without endpoint or proxy, only the provider options pass', async (t) =>
 
 t.test('an unknown provider is a sentence naming it', async (t) => {
   t.throws(() => createProvider(makeService({ provider: 'nope' }), []), /unknown provider 'nope'/);
+});
+
+t.test('serviceSecrets: the secret options, and the password in option proxy', async (t) => {
+  const s = makeService({ providerOptions: { username: 'alice', password: new Secret('pw-123456') }, proxy: 'puser:Pr0xy%21pw@10.0.0.1:3128' });
+  t.strictSame(serviceSecrets(s).map((x) => x.reveal()).sort(), ['Pr0xy!pw', 'pw-123456']);
+  t.equal(redact('via puser:Pr0xy%21pw@ or Pr0xy!pw', serviceSecrets(s)), 'via puser:***@ or ***', 'both forms masked');
+  t.strictSame(serviceSecrets(makeService({ providerOptions: {}, proxy: '10.0.0.1:3128' })), []);
 });
