@@ -22,3 +22,13 @@ t.test('an unknown command exits 2', async (t) => {
   t.equal(code, 2);
   t.match(err, /unknown command/);
 });
+
+t.test('no command prints help to stderr and exits 2; help and --help exit 0', async (t) => {
+  let err = '';
+  t.equal(await runCli([], { out: () => {}, err: (s) => (err += s) }), 2);
+  t.match(err, /Usage: ddnsd/);
+  let out = '';
+  t.equal(await runCli(['--help'], { out: (s) => (out += s), err: () => {} }), 0);
+  t.match(out, /Exit codes:/);
+  t.equal(await runCli(['help', 'status'], { out: () => {}, err: () => {} }), 0);
+});

@@ -51,7 +51,9 @@ export async function runCli(args: string[], io: CliIO = processIO): Promise<num
       return err.code;
     }
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      // Help asked for (`--help`, `help`) and `--version` succeed; help shown because no
+      // command was given (commander's exitCode 1) is a usage error.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) {
         return EXIT.ok;
       }
       return EXIT.usage;

@@ -5,7 +5,7 @@ import { availableProviders } from '../providers/registry';
 import { UbusClient } from '../ubus';
 import { DEFAULT_SOCKET_PATH } from '../ubus/constants';
 import { systemClock } from '../util/clock';
-import { LogSink, type Level } from '../util/log';
+import { LogSink, type Level, type Logger } from '../util/log';
 import { Daemon, type DaemonOptions } from './daemon';
 import { runOnceWith, type OnceOptions } from './once';
 import { USER_AGENT } from './services';
@@ -66,6 +66,9 @@ export async function runDaemon(run: RunOptions): Promise<void> {
   // Without a listener Node answers SIGUSR1 by opening its debugger on 127.0.0.1:9229: code execution as root for any local user.
   const onUsr1 = () => daemon.logger.info('SIGUSR1 ignored (it would open the Node debugger)');
   process.on('SIGUSR1', onUsr1);
+  const onFatal = fatalHandler(daemon.logger, () => daemon.stop(), (code) => process.exit(code));
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   // Keep the process alive while waiting for ubusd: the clock's timers do not hold it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
@@ -78,7 +81,29 @@ export async function runDaemon(run: RunOptions): Promise<void> {
     clearInterval(keepAlive);
     process.off('SIGHUP', onHup);
     process.off('SIGUSR1', onUsr1);
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
   }
+}
+
+/**
+ * A bug that escapes every handler: one log line naming it (no stack trace in logread), a
+ * best-effort state flush, then exit 1 so procd restarts a clean process.
+ */
+export function fatalHandler(log: Logger, flush: () => Promise<unknown>, exit: (code: number) => void): (err: unknown) => void {
+  let fired = false;
+  return (err) => {
+    if (fired) return;
+    fired = true;
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    log.error(`internal error, restarting: ${what}`);
+    const timer = setTimeout(() => exit(1), 2000);
+    timer.unref?.();
+    flush().then(
+      () => exit(1),
+      () => exit(1),
+    );
+  };
 }
 
 /** `ddnsd update --once` with the real file system and sources (no ubus). */
