@@ -39,7 +39,7 @@ function allowed(f: FieldSpec): string {
     case 'duration':
       return durationHelp();
     default:
-      return 'any text';
+      return f.patternHelp ?? 'any text';
   }
 }
 
@@ -61,7 +61,7 @@ function convert(f: FieldSpec, text: string): string | undefined {
     case 'duration':
       return parseDuration(text) === undefined ? undefined : text.trim();
     default:
-      return text;
+      return f.pattern === undefined || new RegExp(f.pattern, 'u').test(text) ? text : undefined;
   }
 }
 

@@ -26,6 +26,8 @@ function providerInfo(p: ProviderDef): Record<string, unknown> {
       default: f.default ?? '',
       help: f.help ?? '',
       choices: (f.choices ?? []).map((ch) => ({ value: ch.value, label: ch.label })),
+      pattern: f.pattern ?? '',
+      pattern_help: f.patternHelp ?? '',
     })),
     capabilities: {
       ipv4: c.ipv4,

@@ -36,7 +36,16 @@ export interface Dyndns2Profile {
   fields: FieldSpec[];
 }
 
-export const USERNAME: FieldSpec = { name: 'username', label: 'Username', type: 'string', required: true, help: 'The account (or host) login the provider gave you.' };
+export const USERNAME: FieldSpec = {
+  name: 'username',
+  label: 'Username',
+  type: 'string',
+  required: true,
+  help: 'The account (or host) login the provider gave you.',
+  // HTTP Basic authentication joins user and password with ':', so a ':' in the user cannot be sent.
+  pattern: '^[^:]*$',
+  patternHelp: "text without ':' (HTTP Basic authentication cannot carry it in a user name)",
+};
 export const PASSWORD: FieldSpec = { name: 'password', label: 'Password', type: 'password', required: true, secret: true, help: 'Sent only in the Authorization header, over HTTPS.' };
 
 export const GENERIC: Dyndns2Profile = {

@@ -22,6 +22,10 @@ export interface FieldSpec {
   choices?: FieldChoice[];
   /** A list option (`list NAME ...`) rather than a single value. */
   list?: boolean;
+  /** For text fields: a regular expression (JavaScript syntax) the whole value must match. */
+  pattern?: string;
+  /** What `pattern` allows, in words, for messages and LuCI. */
+  patternHelp?: string;
 }
 
 export interface Capabilities {

@@ -25,6 +25,15 @@ function checkUrl(section_id, value) {
 		: _('Expecting an http:// or https:// URL');
 }
 
+// A text field whose provider declares a pattern (the daemon's check uses the same one).
+function checkPattern(f) {
+	var re = new RegExp(f.pattern, 'u');
+	return function(section_id, value) {
+		return (value == null || value === '' || re.test(value)) ? true
+			: (f.pattern_help || _('Invalid value'));
+	};
+}
+
 // The widget for one provider field, chosen by the field's metadata alone.
 function fieldOption(s, p, f) {
 	if (f.name === 'provider')
@@ -59,6 +68,8 @@ function fieldOption(s, p, f) {
 			o.validate = checkUrl;
 		else if (f.type === 'duration')
 			o.validate = checkDuration;
+		else if (f.pattern)
+			o.validate = checkPattern(f);
 	}
 	// Several providers may name a field alike (username, password): each gets its own form
 	// option, all stored under the one UCI option name.
