@@ -1,6 +1,7 @@
 import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
 import { sameAddress } from '../net/address';
 import { redact, Secret } from '../util/secret';
+import { oneLine } from '../util/log';
 import type {
   FieldSpec, Outcome, ProviderContext, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate, UpdateResult,
 } from './types';
@@ -198,8 +199,7 @@ export function snippet(text: string, max = 80): string {
 export function clip(text: string, max = 300): string {
   // Only the head can be shown: do not walk a whole megabyte to show 80 characters.
   const head = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  // eslint-disable-next-line no-control-regex
-  const one = head.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
+  const one = oneLine(head.replace(/\s+/g, ' ')).trim();
   return one.length > max || head !== text ? one.slice(0, max) + '…' : one;
 }
 
