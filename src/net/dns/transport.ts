@@ -74,7 +74,13 @@ export function isReplyTo(request: Buffer, reply: Buffer): boolean {
   return a.type === b.type && a.class === b.class && sameName(a.name, b.name);
 }
 
-/** Shared plumbing: one settle-once promise with a timeout and an abort hook. */
+/**
+ * Shared plumbing: one settle-once promise with a timeout and an abort hook. Every way a
+ * socket can fail (a throw while it is made or used, an error event, an error handed to a
+ * callback, a handler that throws) ends in `reject` with a typed error: the callers (the
+ * verifier, the dns source, RFC 2136) classify by class, and nothing may escape as an
+ * uncaught exception (a connect callback ignoring ENETUNREACH once took the daemon down).
+ */
 function guarded<T>(opts: ExchangeOptions, target: Target, proto: string,
   body: (resolve: (v: T) => void, reject: (e: Error) => void, onTimer: (ms: number, fn: () => void) => void) => () => void): Promise<T> {
   const clock = opts.clock ?? systemClock;
@@ -88,44 +94,88 @@ function guarded<T>(opts: ExchangeOptions, target: Target, proto: string,
       done = true;
       timers.forEach((t) => t.cancel());
       opts.signal?.removeEventListener('abort', onAbort);
-      cleanup();
+      try {
+        cleanup();
+      } catch {
+        // A socket that failed half-way may refuse to close; it is dropped either way.
+      }
       fn();
+    };
+    const fail = (e: unknown) => finish(() => reject(typedError(e, target, proto)));
+    /** Runs socket code from a callback or event: a throw becomes this request's failure. */
+    const safely = (fn: () => void) => {
+      if (done) return;
+      try {
+        fn();
+      } catch (e) {
+        fail(e);
+      }
     };
     const onAbort = () => finish(() => reject(new DnsNetworkError('aborted', `DNS request to ${target.label} was cancelled`)));
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort);
     timers.push(clock.after(timeoutMs, () =>
       finish(() => reject(new DnsNetworkError('timeout', `no answer from ${target.label} over ${proto} within ${timeoutMs} ms`)))));
-    cleanup = body(
-      (v) => finish(() => resolve(v)),
-      (e) => finish(() => reject(e)),
-      (ms, fn) => timers.push(clock.after(ms, () => { if (!done) fn(); })),
-    );
+    try {
+      cleanup = body(
+        (v) => finish(() => resolve(v)),
+        fail,
+        (ms, fn) => timers.push(clock.after(ms, () => safely(fn))),
+      );
+    } catch (e) {
+      fail(e);
+    }
   });
 }
 
+/**
+ * A DNS error passes as it is; what a socket threw or reported (Node's errors carry a `code`:
+ * ENETUNREACH, EINVAL, ERR_SOCKET_BAD_PORT, ...) becomes a network error naming it; anything
+ * else came from reading the reply and says so.
+ */
+function typedError(e: unknown, target: Target, proto: string): Error {
+  if (e instanceof DnsNetworkError || e instanceof DnsFormatError) return e;
+  if (typeof (e as NodeJS.ErrnoException)?.code === 'string') return socketError(e as NodeJS.ErrnoException, target, proto);
+  return new DnsFormatError(`DNS server ${target.label} sent a reply that could not be read over ${proto}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
 function socketError(e: NodeJS.ErrnoException, target: Target, proto: string): DnsNetworkError {
-  const code = e.code === 'ECONNREFUSED' ? 'refused' : 'unreachable';
-  const why = e.code === 'ECONNREFUSED' ? 'refused the connection (nothing listens there)' : `cannot be reached (${e.code ?? e.message})`;
+  const code = e?.code === 'ECONNREFUSED' ? 'refused' : 'unreachable';
+  const why = e?.code === 'ECONNREFUSED' ? 'refused the connection (nothing listens there)' : `cannot be reached (${e?.code ?? e?.message ?? String(e)})`;
   return new DnsNetworkError(code, `DNS server ${target.label} ${why} over ${proto}`);
 }
 
 function udpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Promise<Buffer> {
   return guarded<Buffer>(opts, target, 'UDP', (resolve, reject, onTimer) => {
     const sock: UdpSocket = createSocket(isIP(target.address.split('%')[0]) === 6 ? 'udp6' : 'udp4');
-    const send = () => sock.send(request, (err) => { if (err) reject(socketError(err, target, 'UDP')); });
-    sock.on('error', (err) => reject(socketError(err, target, 'UDP')));
+    let closed = false;
+    // send() throws synchronously on a socket that is not connected (or already closed).
+    const send = () => { if (!closed) sock.send(request, (err) => { if (err) reject(err); }); };
+    sock.on('error', reject);
     sock.on('message', (msg, rinfo) => {
-      // A connected socket already filters by peer; check anyway, the kernel is not our only guard.
-      if (rinfo.port !== target.port || !sameAddress(rinfo.address, target.address)) return;
-      if (isReplyTo(request, msg)) resolve(msg);
+      try {
+        // A connected socket already filters by peer; check anyway, the kernel is not our only guard.
+        if (rinfo.port !== target.port || !sameAddress(rinfo.address, target.address)) return;
+        if (isReplyTo(request, msg)) resolve(msg);
+      } catch (e) {
+        reject(e as Error);
+      }
     });
-    sock.connect(target.port, target.address, () => {
-      send();
+    // connect() reports no route (ENETUNREACH), a bad address (EINVAL) and the like to its callback only.
+    sock.connect(target.port, target.address, (err?: Error) => {
+      if (err) return reject(err);
+      try {
+        send();
+      } catch (e) {
+        return reject(e as Error);
+      }
       // One retransmission halfway: a lost datagram should not cost the whole timeout.
       onTimer((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 2, send);
     });
-    return () => { try { sock.close(); } catch { /* already closed */ } };
+    return () => {
+      closed = true;
+      sock.close();
+    };
   });
 }
 
@@ -142,18 +192,23 @@ function tcpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Pr
     sock.on('connect', () => {
       const len = Buffer.alloc(2);
       len.writeUInt16BE(request.length);
+      // A write on a socket that broke meanwhile reports through 'error'.
       sock.write(Buffer.concat([len, request]));
     });
     sock.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
-        buf = buf.subarray(2 + msg.length);
-        if (isReplyTo(request, msg)) return resolve(Buffer.from(msg));
-        decodeOrReject(msg, target, reject);
+      try {
+        buf = Buffer.concat([buf, chunk]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          buf = buf.subarray(2 + msg.length);
+          if (isReplyTo(request, msg)) return resolve(Buffer.from(msg));
+          decodeOrReject(msg, target, reject);
+        }
+      } catch (e) {
+        reject(e as Error);
       }
     });
-    sock.on('error', (err) => reject(socketError(err, target, 'TCP')));
+    sock.on('error', reject);
     sock.on('close', () => reject(new DnsNetworkError('closed', `DNS server ${target.label} closed the TCP connection without an answer`)));
     return () => sock.destroy();
   });
