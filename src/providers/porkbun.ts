@@ -107,10 +107,23 @@ class Session {
     return out;
   }
 
+  /**
+   * The keys alone prove little: Porkbun answers ping with SUCCESS for any valid key pair,
+   * while the zone may belong to another account or have API access off. So the test also
+   * reads the zone's records, the call every update needs.
+   */
   async check(): Promise<string> {
     const r = await this.api.call('POST', '/ping', { body: this.body(), what: 'check the API keys (ping)' });
     const ip = str(obj(r.data)?.yourIp);
-    return `${TITLE}: the API keys work${ip ? ` (Porkbun sees this router as ${ip})` : ''}`;
+    try {
+      const z = await this.api.call('POST', `/dns/retrieve/${segment(this.s.zone)}`, { body: this.body(), what: `read the records of ${this.s.zone}` });
+      if (!Array.isArray(obj(z.data)?.records)) throw badShape(TITLE, 'retrieve records');
+    } catch (e) {
+      if (!(e instanceof ProviderFailure && (e.outcome === 'nohost' || e.outcome === 'config'))) throw e;
+      throw new ProviderFailure(e.outcome,
+        `${TITLE}: the API keys work, but not for domain ${this.s.zone} (${e.message}); is the domain in this account, with its "API Access" switch on?`, { status: e.status, data: e.data });
+    }
+    return `${TITLE}: the API keys can read domain ${this.s.zone}${ip ? ` (Porkbun sees this router as ${ip})` : ''}`;
   }
 
   private async lookup(rec: RecordRef): Promise<FoundRecord[]> {

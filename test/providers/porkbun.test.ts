@@ -3,6 +3,7 @@ import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fak
 import { porkbun } from '../../src/providers/porkbun';
 import { Secret } from '../../src/util/secret';
 import type { RecordUpdate } from '../../src/providers/types';
+import { recordedReply } from '../support/recorded';
 import { leaks, makeCtx, UA, runErrorCases, type ErrorCase } from './rest-support';
 
 const KEY = 'pk1_4f2a9e0c7b1d3e5f';
@@ -84,16 +85,28 @@ t.test('documented errors map to outcomes', async (t) => {
   await runErrorCases(t, cases, [KEY, SECRET], (reply) => call('/dns/retrieveByNameType/example.org/A/home', {}, reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });
 
-t.test('read and credential test (ping)', async (t) => {
+t.test('read and credential test (ping, then the zone)', async (t) => {
   const fake = await FakeHttp.start(t);
   fake.expect(retrieve('example.org/A/home', [rec('1', 'home.example.org', '192.0.2.77')]),
     call('/ping', {}, { body: { status: 'SUCCESS', yourIp: '192.0.2.77' } }),
+    call('/dns/retrieve/example.org', {}, { body: { status: 'SUCCESS', records: [rec('1', 'home.example.org', '192.0.2.77')] } }),
     call('/ping', {}, { status: 403, body: { status: 'ERROR', message: 'Invalid API key. (002)' } }));
   t.same(await provider(fake).read!([HOME.record], makeCtx()), [{ record: HOME.record, addresses: ['192.0.2.77'] }]);
-  t.same(await provider(fake).test!(makeCtx()), { outcome: 'ok', message: 'Porkbun: the API keys work (Porkbun sees this router as 192.0.2.77)' });
+  t.same(await provider(fake).test!(makeCtx()), { outcome: 'ok', message: 'Porkbun: the API keys can read domain example.org (Porkbun sees this router as 192.0.2.77)' });
   const bad = await provider(fake).test!(makeCtx());
   t.match(bad, { outcome: 'auth' });
   t.strictSame(leaks([KEY, SECRET], bad), []);
   fake.assertDone(t);
   t.ok(porkbun.aliases.includes('porkbun.com-v3'));
+});
+
+t.test('credential test of a domain the account does not hold (recorded session): the keys work, the zone does not', async (t) => {
+  // The real API answered this session's ping with SUCCESS and the domain read with 400 "Invalid domain.".
+  const fake = await FakeHttp.start(t);
+  fake.expect(call('/ping', {}, recordedReply('porkbun.ping')), call('/dns/retrieve/example.org', {}, recordedReply('porkbun.invalid_domain_400')));
+  const r = await provider(fake).test!(makeCtx());
+  t.equal(r.outcome, 'nohost');
+  t.match(r.message, /API keys work, but not for domain example\.org \(.*Invalid domain\.\).*API Access/);
+  fake.assertDone(t);
+  t.strictSame(leaks([KEY, SECRET], r), []);
 });
