@@ -193,6 +193,7 @@ async function callProvider(group: RecordState[], st: ServiceState, deps: CheckD
       signal: deps.signal,
       force,
       now: () => deps.clock.now(),
+      sleep: (ms) => new Promise<void>((resolve) => void deps.clock.after(ms, resolve)),
     });
     if (results.length !== updates.length) throw new Error(`provider answered ${results.length} results for ${updates.length} records`);
     return results;

@@ -1,6 +1,6 @@
 import type { ProviderContext, ProviderDef, ReadResult, RecordRef, RecordUpdate } from './types';
 import {
-  arr, baseSettings, bearerApi, createField, obj, ProviderFailure, relativeName, REST_CAPS, restCreate, RestApi, segment, str,
+  arr, baseSettings, pause, bearerApi, createField, obj, ProviderFailure, relativeName, REST_CAPS, restCreate, RestApi, segment, str,
   tokenField, ttlField, written, zoneField, type BaseSettings,
 } from './rest';
 import type { Secret } from '../util/secret';
@@ -57,8 +57,7 @@ class Session {
     const what = `set ${u.record.type} ${u.record.name}`;
     try {
       const r = await this.api.call('POST', `${this.rrsetPath(u.record)}/actions/set_records`, { body: { records: [{ value: u.address }] }, what });
-      actionOk(obj(r.data)?.action, what);
-      return written(TITLE, u);
+      return this.settled(await this.follow(obj(r.data)?.action, what), written(TITLE, u));
     } catch (e) {
       if (!(e instanceof ProviderFailure && e.status === 404)) throw e;
       if (!this.s.create) {
@@ -68,8 +67,36 @@ class Session {
     const name = relativeName(u.record.name, this.s.zone) || '@';
     const body = { name, type: u.record.type, ttl: this.s.ttl, records: [{ value: u.address }] };
     const r = await this.api.call('POST', `${this.zonePath()}/rrsets`, { body, what: `create ${u.record.type} ${u.record.name}` });
-    actionOk(obj(r.data)?.action, `create ${u.record.type} ${u.record.name}`);
-    return written(TITLE, u, undefined, true);
+    return this.settled(await this.follow(obj(r.data)?.action, `create ${u.record.type} ${u.record.name}`), written(TITLE, u, undefined, true));
+  }
+
+  /**
+   * The API answers a change with an action that is often still `running` (a real session
+   * needed 8 polls before `success`). Poll GET /zones/actions/{id} with growing pauses until it
+   * ends: `success` is done, `error` is a failure. Still running after the last poll, the
+   * change is left to verification (the record is read back after the update).
+   */
+  private async follow(action: unknown, what: string): Promise<boolean> {
+    let a = obj(action);
+    const id = a?.id;
+    for (let i = 0; ; i++) {
+      const status = str(a?.status);
+      if (status === 'error') {
+        const err = obj(a?.error);
+        throw new ProviderFailure('transient', `${TITLE}: could not ${what}: the action failed (${str(err?.code) ?? 'error'}: ${str(err?.message) ?? 'no reason given'})`);
+      }
+      if (status !== 'running' || (typeof id !== 'number' && typeof id !== 'string')) return true;
+      if (i >= ACTION_POLLS.length) return false;
+      await pause(this.ctx, ACTION_POLLS[i]);
+      const r = await this.api.call('GET', `/zones/actions/${segment(String(id))}`, { what: `follow the action of ${what}` });
+      a = obj(obj(r.data)?.action);
+    }
+  }
+
+  private settled(done: boolean, result: ReturnType<typeof written>): ReturnType<typeof written> {
+    if (done) return result;
+    const waited = Math.round(ACTION_POLLS.reduce((a, b) => a + b, 0) / 1000);
+    return { ...result, message: `${result.message}; the action was still running after ${waited} s, verification will tell` };
   }
 
   async readAll(records: RecordRef[]): Promise<ReadResult[]> {
@@ -100,10 +127,5 @@ class Session {
   }
 }
 
-/** The API answers with an action; one that already failed is reported, a running one is fine. */
-function actionOk(action: unknown, what: string): void {
-  const a = obj(action);
-  if (str(a?.status) !== 'error') return;
-  const err = obj(a?.error);
-  throw new ProviderFailure('transient', `${TITLE}: could not ${what}: the action failed (${str(err?.code) ?? 'error'}: ${str(err?.message) ?? 'no reason given'}); will retry`);
-}
+/** Pauses between polls of a running action: 0.5 s doubling up to 8 s, ten polls, about 55 s in all. */
+export const ACTION_POLLS = [500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000];

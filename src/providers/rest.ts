@@ -235,6 +235,13 @@ export async function eachRecord(
   return out;
 }
 
+/** Wait on the engine's clock (ctx.sleep) or a real timer; a cancelled call stops here. */
+export async function pause(ctx: ProviderContext, ms: number): Promise<void> {
+  if (ctx.signal?.aborted) throw new ProviderFailure('network', 'cancelled');
+  await (ctx.sleep ? ctx.sleep(ms) : new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  if (ctx.signal?.aborted) throw new ProviderFailure('network', 'cancelled');
+}
+
 export function asFailure(e: unknown): ProviderFailure {
   if (e instanceof ProviderFailure) return e;
   return new ProviderFailure('transient', `unexpected error: ${e instanceof Error ? e.message : String(e)}`);

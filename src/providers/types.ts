@@ -108,6 +108,8 @@ export interface ProviderContext {
   force?: boolean;
   /** Unix ms, from the engine's clock; waits derived from rate-limit reset times use it (default Date.now). */
   now?: () => number;
+  /** Wait `ms` on the engine's clock (a provider following an asynchronous job); default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ReadResult {

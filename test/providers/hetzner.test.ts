@@ -3,6 +3,8 @@ import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fak
 import { hetzner } from '../../src/providers/hetzner';
 import { Secret } from '../../src/util/secret';
 import type { RecordUpdate } from '../../src/providers/types';
+import { recordedJson, recordedReply } from '../support/recorded';
+import { ACTION_POLLS } from '../../src/providers/hetzner';
 import { leaks, makeCtx, NOW, UA, runErrorCases, type ErrorCase } from './rest-support';
 
 const TOKEN = 'hcloud-token-ZXhhbXBsZQ-42';
@@ -26,7 +28,7 @@ const notFound: CannedReply = { status: 404, body: { error: { code: 'not_found',
 t.test('one set_records action per change: two changes, two requests', async (t) => {
   const fake = await FakeHttp.start(t);
   const ctx = makeCtx();
-  fake.expect(setRecords('home', 'A', '198.51.100.20', { status: 201, body: { action: action() } }),
+  fake.expect(setRecords('home', 'A', '198.51.100.20', { status: 201, body: { action: action('success') } }),
     setRecords('home', 'A', '198.51.100.21', { status: 201, body: { action: action('success') } }));
   const r1 = await provider(fake).update([HOME], ctx);
   const r2 = await provider(fake).update([{ ...HOME, address: '198.51.100.21' }], ctx);
@@ -43,7 +45,7 @@ t.test('missing set: nohost, or created with name "@", type, ttl, records when c
   fake.expect(setRecords('@', 'AAAA', '2001:db8::20', notFound), {
     method: 'POST', path: '/v1/zones/example.de/rrsets', ...WRITE,
     body: { name: '@', type: 'AAAA', ttl: 300, records: [{ value: '2001:db8::20' }] },
-    reply: { status: 201, body: { rrset: { id: '@/AAAA', name: '@', type: 'AAAA', ttl: 300, records: [{ value: '2001:db8::20', comment: '' }] }, action: action() } },
+    reply: { status: 201, body: { rrset: { id: '@/AAAA', name: '@', type: 'AAAA', ttl: 300, records: [{ value: '2001:db8::20', comment: '' }] }, action: action('success') } },
   });
   t.match(await provider(fake, { create: '1', ttl: '300' }).update([APEX6], makeCtx()), [{ outcome: 'ok', message: /created AAAA example\.de/ }]);
   fake.assertDone(t);
@@ -79,4 +81,47 @@ t.test('read (404: no record) and credential test', async (t) => {
   t.same(await provider(fake).test!(makeCtx()), { outcome: 'ok', message: 'Hetzner DNS: the token can read zone example.de' });
   fake.assertDone(t);
   t.ok(hetzner.aliases.includes('hetzner.cloud'));
+});
+
+// The recorded session: set_records answered 201 with the action still "running"; the same action needed 8 polls to end.
+const RECORDED = recordedJson('hetzner.set_records_201').action as Record<string, unknown>;
+const poll = (status: string, error: unknown = null): ExpectedRequest => ({
+  method: 'GET', path: `/v1/zones/actions/${RECORDED.id}`, ...READ,
+  reply: { body: { action: { ...RECORDED, status, error, progress: status === 'running' ? 50 : 100 } } },
+});
+
+t.test('a running action (recorded reply) is followed to its end with growing pauses on the engine clock', async (t) => {
+  const fake = await FakeHttp.start(t);
+  const waits: number[] = [];
+  const ctx = makeCtx(undefined, { sleep: async (ms) => void waits.push(ms) });
+  fake.expect(setRecords('home', 'A', '198.51.100.20', recordedReply('hetzner.set_records_201')),
+    ...Array.from({ length: 7 }, () => poll('running')), poll('success'));
+  const r = await provider(fake).update([HOME], ctx);
+  t.match(r, [{ outcome: 'ok', message: /set A home\.example\.de to 198\.51\.100\.20$/ }]);
+  t.same(waits, ACTION_POLLS.slice(0, 8), 'one pause before each of the 8 polls, growing');
+  t.ok(waits.every((w, i) => i === 0 || w >= waits[i - 1]), 'never shorter than the one before');
+  fake.assertDone(t);
+  t.strictSame(leaks([TOKEN], r, ctx.lines), []);
+});
+
+t.test('an action that ends in "error" is a failure; one still running after the last poll is left to verification', async (t) => {
+  const fake = await FakeHttp.start(t);
+  const ctx = makeCtx(undefined, { sleep: async () => undefined });
+  fake.expect(setRecords('home', 'A', '198.51.100.20', recordedReply('hetzner.set_records_201')),
+    poll('running'), poll('error', { code: 'action_failed', message: 'Action failed' }));
+  t.match(await provider(fake).update([HOME], ctx), [{ outcome: 'transient', message: /the action failed \(action_failed: Action failed\)/ }]);
+  fake.assertDone(t);
+
+  fake.expect(setRecords('home', 'A', '198.51.100.20', recordedReply('hetzner.set_records_201')), ...ACTION_POLLS.map(() => poll('running')));
+  t.match(await provider(fake).update([HOME], ctx), [{ outcome: 'ok', message: /still running after 56 s, verification will tell/ }]);
+  fake.assertDone(t);
+});
+
+t.test('a cancelled update stops following the action', async (t) => {
+  const fake = await FakeHttp.start(t);
+  const ac = new AbortController();
+  const ctx = makeCtx(undefined, { signal: ac.signal, sleep: async () => void ac.abort() });
+  fake.expect(setRecords('home', 'A', '198.51.100.20', recordedReply('hetzner.set_records_201')));
+  t.match(await provider(fake).update([HOME], ctx), [{ outcome: 'network', message: /cancelled/ }]);
+  fake.assertDone(t);
 });
