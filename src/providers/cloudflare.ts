@@ -4,6 +4,7 @@ import {
   RestApi, setRecord, str, tokenField, ttlField, written, zoneField, type BaseSettings, type FoundRecord,
 } from './rest';
 import type { Secret } from '../util/secret';
+import { sameAddress } from '../net/address';
 
 /**
  * Cloudflare API v4 with an API token. The zone id and the record id are looked up once and
@@ -23,6 +24,8 @@ const TITLE = 'Cloudflare';
 const AUTH_CODES = new Set([6003, 6100, 6101, 6102, 6103, 6111, 9103, 9106, 9107, 9109, 10000, 10001]);
 /** "Could not route to ...; perhaps your object identifier is invalid": a zone id that no longer exists. */
 const STALE_ZONE_CODES = new Set([7000, 7003]);
+/** "An identical record already exists.": the record asked for is there already. */
+const IDENTICAL_RECORD = 81058;
 /** Cloudflare's "please wait and consider throttling your request speed". */
 const THROTTLE_CODES = new Set([971, 10429]);
 
@@ -80,16 +83,40 @@ class Session {
   }
 
   set(u: RecordUpdate) {
-    return this.withZone((zid) => setRecord(this.ctx, u, {
-      title: TITLE, zone: this.s.zone, key: cacheKey('cloudflare', this.s.base, zid, u.record.name, u.record.type),
-      lookup: () => this.lookup(zid, u.record),
-      patch: async (id) => {
-        const r = await this.api.call('PATCH', `/zones/${zid}/dns_records/${encodeURIComponent(id)}`,
-          { body: { content: u.address }, what: `update ${u.record.type} ${u.record.name}` });
-        return written(TITLE, u, str(obj(obj(r.data)?.result)?.content));
-      },
-      create: this.s.create ? () => this.createRecord(zid, u) : undefined,
-    }));
+    return this.withZone(async (zid) => {
+      const key = cacheKey('cloudflare', this.s.base, zid, u.record.name, u.record.type);
+      try {
+        return await setRecord(this.ctx, u, {
+          title: TITLE, zone: this.s.zone, key,
+          lookup: () => this.lookup(zid, u.record),
+          patch: async (id) => {
+            const r = await this.api.call('PATCH', `/zones/${zid}/dns_records/${encodeURIComponent(id)}`,
+              { body: { content: u.address }, what: `update ${u.record.type} ${u.record.name}` });
+            return written(TITLE, u, str(obj(obj(r.data)?.result)?.content));
+          },
+          create: this.s.create ? () => this.createRecord(zid, u) : undefined,
+        });
+      } catch (e) {
+        if (!(e instanceof ProviderFailure && codes(e.data).includes(IDENTICAL_RECORD))) throw e;
+        return this.identical(zid, key, u, e);
+      }
+    });
+  }
+
+  /**
+   * Error 81058 on a create or a change: Cloudflare holds a record equal to the one asked for
+   * (made meanwhile by hand or by another client). That is what the user wants, not a
+   * configuration error: read the records again and go on with the one that has the address.
+   */
+  private async identical(zid: string, key: string, u: RecordUpdate, e: ProviderFailure) {
+    const { name, type } = u.record;
+    const same = (await this.lookup(zid, u.record)).find((f) => sameAddress(f.content, u.address));
+    if (!same) {
+      throw new ProviderFailure('transient', `${TITLE}: ${e.message}, yet no ${type} record ${name} with ${u.address} shows on reading again; will try again`);
+    }
+    this.ctx.cache.set(key, same.id);
+    this.ctx.log.info(`${TITLE}: ${type} ${name} with ${u.address} exists already (${e.message}); going on with record ${same.id}`);
+    return { outcome: 'ok' as const, message: `${TITLE}: ${type} ${name} already points to ${u.address}`, address: same.content };
   }
 
   async readAll(records: RecordRef[]): Promise<ReadResult[]> {

@@ -3,6 +3,7 @@ import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fak
 import { cloudflare } from '../../src/providers/cloudflare';
 import { Secret } from '../../src/util/secret';
 import type { RecordUpdate } from '../../src/providers/types';
+import { recordedReply } from '../support/recorded';
 import { leaks, makeCtx, MemCache, NOW, UA } from './rest-support';
 
 const TOKEN = 'cf-api-token-Qm9vWv2xZ4k';
@@ -158,4 +159,30 @@ t.test('options: aliases, missing token', async (t) => {
   t.same(cloudflare.fields.map((f) => f.name), ['api_token', 'zone', 'create', 'ttl', 'proxied']);
   const r = await cloudflare.create({ zone: 'example.com', ttl: '0' }).update([HOME], makeCtx());
   t.match(r, [{ outcome: 'config', message: /option api_token is required; option ttl must be a whole number from 1 to 86400/ }]);
+});
+
+// Error 81058 as the real API sent it (recorded session: a create of a record that existed).
+t.test('81058 "identical record already exists": read again and carry on with that record, never block', async (t) => {
+  const fake = await FakeHttp.start(t);
+  const ctx = makeCtx();
+  const post: ExpectedRequest = {
+    method: 'POST', path: `/client/v4/zones/${ZID}/dns_records`, ...WRITE,
+    body: { type: 'A', name: 'home.example.com', content: '198.51.100.4', ttl: 1, proxied: false },
+    reply: recordedReply('cloudflare.create_dup_400'),
+  };
+  // The first lookup misses the record (made meanwhile elsewhere); the create says it exists; the re-read finds it.
+  fake.expect(zones(), records('A', ok([])), post, records('A', ok([rec(RID, 'A', '198.51.100.4')])));
+  const r = await provider(fake, { create: '1' }).update([HOME], ctx);
+  t.match(r, [{ outcome: 'ok', address: '198.51.100.4', message: /A home\.example\.com already points to 198\.51\.100\.4/ }]);
+  t.ok([...ctx.cache.map.values()].includes(RID), 'the existing record id is remembered');
+  t.match(ctx.lines.join('\n'), /identical record already exists/);
+  fake.assertDone(t);
+
+  // A PATCH refused with 81058 (the cached record is another one): the same; no re-read match is only a retry.
+  fake.expect(patch(RID, '198.51.100.9', recordedReply('cloudflare.create_dup_400')), records('A', ok([rec('other', 'A', '198.51.100.9')])));
+  t.match(await provider(fake).update([{ ...HOME, address: '198.51.100.9' }], ctx), [{ outcome: 'ok', address: '198.51.100.9' }]);
+  fake.expect(patch('other', '198.51.100.10', recordedReply('cloudflare.create_dup_400')), records('A', ok([rec('other', 'A', '198.51.100.9')])));
+  t.match(await provider(fake).update([{ ...HOME, address: '198.51.100.10' }], ctx), [{ outcome: 'transient', message: /identical record already exists.*will try again/ }]);
+  fake.assertDone(t);
+  t.strictSame(leaks([TOKEN], r, ctx.lines), []);
 });
