@@ -3,11 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GOOD, scratch } from './cli-support';
+import { missingReal } from '../support/real';
 
 // The real executable (built by `make dist/ddnsd`), when it exists: same behaviour as in-process.
 const EXE = join(__dirname, '..', '..', 'dist', 'ddnsd');
 
-t.test('dist/ddnsd check --config <broken file>', { skip: existsSync(EXE) ? false : 'dist/ddnsd not built (make dist/ddnsd)' }, async (t) => {
+t.test('dist/ddnsd check --config <broken file>', async (t) => {
+  if (!existsSync(EXE)) return missingReal(t, 'dist/ddnsd is not built (make dist/ddnsd; make test builds it)');
   const file = scratch(t);
   const broken = file('ddnsd', GOOD.replace("option enabled '1'", "option enabled 'perhaps'").replace("list domain 'home.example.com'", "list domain 'not a name'"));
   const r = spawnSync(EXE, ['check', '--config', broken], { encoding: 'utf8', timeout: 60_000 });

@@ -6,6 +6,7 @@ import type { ProviderOptions, RecordUpdate } from '../../src/providers/types';
 import { Secret } from '../../src/util/secret';
 import { makeCtx, type TestContext } from './rest-support';
 import { startBind, type BindKey, type BindServer } from '../support/bind';
+import { missingReal } from '../support/real';
 
 // A real BIND 9 on 127.0.0.1 with a dynamic zone and two TSIG keys (test/support/bind.ts).
 
@@ -43,10 +44,7 @@ const upd = (name: string, type: 'A' | 'AAAA', address: string): RecordUpdate =>
 
 t.test('RFC 2136 against a real BIND 9', async (t) => {
   const bind = await startBind();
-  if (!bind) {
-    t.plan(0, 'named (BIND 9) is not installed: install Debian\'s bind9 package (.ci/run does) to run this test');
-    return;
-  }
+  if (!bind) return missingReal(t, 'named (BIND 9) is not installed: install Debian\'s bind9 package (.ci/run does) to run this test');
   t.teardown(() => bind.stop());
   const secrets = [bind.keys.sha256.secret, bind.keys.sha512.secret, bind.keys.other.secret];
 
