@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { errorsOf, formatProblem, loadConfig } from '../config/schema';
 import { availableProviders } from '../providers/registry';
-import { fsErrorText } from '../util/fs-error';
+import { fsErrorText } from '../util/error-text';
 import { EXIT, ExitError, type CliIO } from './io';
 
 export const DEFAULT_CONFIG = '/etc/config/ddnsd';
@@ -21,7 +21,7 @@ export function readConfigFile(path: string): Buffer {
  * it. Good: one summary line, exit 0 (warnings are printed but do not fail). Bad: one line per
  * problem, `SECTION.OPTION: message (line N)`, exit 1.
  */
-export function runCheck(path: string, json: boolean, io: CliIO): void {
+export function validateConfigFile(path: string, json: boolean, io: CliIO): void {
   const cfg = loadConfig(readConfigFile(path), { providers: availableProviders() });
   const errors = errorsOf(cfg.problems);
   if (json) {
@@ -53,5 +53,5 @@ export function register(program: Command, io: CliIO): void {
     .description('validate the configuration (exit 1 and one line per problem when it is not valid)')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--json', 'print the result as JSON')
-    .action((opts: { config: string; json?: boolean }) => runCheck(opts.config, opts.json ?? false, io));
+    .action((opts: { config: string; json?: boolean }) => validateConfigFile(opts.config, opts.json ?? false, io));
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printJson, SOCKET_HELP, withDaemon } from '../engine/cli-client';
+import { printJson, SOCKET_HELP, withDaemon } from './daemon-client';
 import type { DetectReply } from '../engine/detect';
 import { EXIT, ExitError, type CliIO } from './io';
 

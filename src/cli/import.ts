@@ -7,7 +7,7 @@ import { errorsOf, formatProblem, loadConfig } from '../config/schema';
 import { parseUci, ParseError, UciPackage } from '../config/uci';
 import { formatSection, WritableSection } from '../config/uci-writer';
 import { availableProviders, findProvider } from '../providers/registry';
-import { fsErrorText } from '../util/fs-error';
+import { fsErrorText } from '../util/error-text';
 import { DEFAULT_CONFIG, readConfigFile } from './check';
 import { EXIT, ExitError, type CliIO } from './io';
 

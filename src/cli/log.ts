@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatTime, SOCKET_HELP, withDaemon, type DaemonCall } from '../engine/cli-client';
+import { formatTime, SOCKET_HELP, withDaemon, type DaemonCall } from './daemon-client';
 import { EXIT, ExitError, type CliIO } from './io';
 
 const INT32_MAX = 2 ** 31 - 1;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatTime, printJson, SOCKET_HELP, withDaemon } from '../engine/cli-client';
+import { formatTime, printJson, SOCKET_HELP, withDaemon } from './daemon-client';
 import type { RecordStatusReply, ServiceStatus, StatusReply } from '../engine/status';
 import type { CliIO } from './io';
 

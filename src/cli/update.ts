@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatTime, SOCKET_HELP, withDaemon } from '../engine/cli-client';
+import { formatTime, SOCKET_HELP, withDaemon } from './daemon-client';
 import { runOnce } from '../engine/wiring';
 import { EXIT, ExitError, type CliIO } from './io';
 

@@ -1,6 +1,6 @@
 import { findProvider } from '../providers/registry';
 import type { ProviderDef } from '../providers/types';
-import { parseBool } from './checks';
+import { parseBool } from './values';
 import { mergeDualStack } from './import-merge';
 import { DurationUnit, parseUnit } from './duration';
 import { parseUci, UciPackage, UciSection, UciValue } from './uci';

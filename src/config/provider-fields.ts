@@ -1,6 +1,6 @@
 import type { FieldSpec, ProviderDef, ProviderOptions } from '../providers/types';
 import { Secret } from '../util/secret';
-import { isHost, isHttpUrl, parseBool, BOOL_HELP } from './checks';
+import { isHost, isHttpUrl, parseBool, BOOL_HELP } from './values';
 import { durationHelp, parseDuration } from './duration';
 import type { Read, SectionReader } from './section-reader';
 

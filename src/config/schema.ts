@@ -1,6 +1,6 @@
 import type { ProviderDef } from '../providers/types';
 import { LEVELS, parseLevel } from '../util/log';
-import { BOOL_HELP, parseBool, parseCount } from './checks';
+import { BOOL_HELP, parseBool, parseCount } from './values';
 import { SectionReader } from './section-reader';
 import { readService } from './service';
 import { recordTypes, type ConfigProblem, type GlobalConfig, type LoadedConfig, type ServiceConfig } from './types';

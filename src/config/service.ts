@@ -14,15 +14,14 @@ import {
   isProxy,
   parseBool,
   parseCount,
-} from './checks';
+} from './values';
 import { durationHelp, DurationUnit, parseDuration, parseUnit } from './duration';
 import { fingerprint } from './fingerprint';
 import { isSecretOption, readProviderOptions, secretOptions } from './provider-fields';
 import { SectionReader } from './section-reader';
-import type { ConfigProblem, GlobalConfig, IpVersion, Ipv6Selection, ServiceConfig, SourceKind } from './types';
+import { SOURCE_KINDS, type ConfigProblem, type GlobalConfig, type IpVersion, type Ipv6Selection, type ServiceConfig, type SourceKind } from './types';
 import type { UciSection } from './uci';
 
-export const SOURCES: readonly SourceKind[] = ['network', 'interface', 'web', 'dns', 'script'];
 const IP_DNS_NAMES = ['opendns', 'cloudflare'];
 
 /** Interval options: name, its ddns-scripts unit option, the unit's default, the default, the minimum. */
@@ -40,7 +39,7 @@ function bool(r: SectionReader, name: string, def: boolean): boolean {
   return b ?? def;
 }
 
-function checked(r: SectionReader, name: string, ok: (t: string) => boolean, allowed: string): string | undefined {
+function validated(r: SectionReader, name: string, ok: (t: string) => boolean, allowed: string): string | undefined {
   const got = r.single(name);
   if (got && !ok(got.text)) {
     r.invalid(name, got, allowed);
@@ -50,7 +49,7 @@ function checked(r: SectionReader, name: string, ok: (t: string) => boolean, all
 }
 
 function choice<T extends string>(r: SectionReader, name: string, values: readonly T[], def: T): T {
-  const got = checked(r, name, (t) => values.includes(t as T), values.join(', '));
+  const got = validated(r, name, (t) => values.includes(t as T), values.join(', '));
   return (got as T | undefined) ?? def;
 }
 
@@ -196,13 +195,13 @@ function shellSyntax(r: SectionReader, text: string, line: number): void {
 
 /** Options of the address source; each needed option is required for its source. */
 function source(r: SectionReader) {
-  const kind = choice(r, 'ip_source', SOURCES, 'network');
-  const ipNetwork = checked(r, 'ip_network', isNetworkName, 'a network name from /etc/config/network (wan)');
-  const ipNetwork6 = checked(r, 'ip_network6', isNetworkName, 'a network name from /etc/config/network (wan6)');
-  const ipInterface = checked(r, 'ip_interface', isDeviceName, 'a Linux device name (eth1, pppoe-wan) or @alias');
+  const kind = choice(r, 'ip_source', SOURCE_KINDS, 'network');
+  const ipNetwork = validated(r, 'ip_network', isNetworkName, 'a network name from /etc/config/network (wan)');
+  const ipNetwork6 = validated(r, 'ip_network6', isNetworkName, 'a network name from /etc/config/network (wan6)');
+  const ipInterface = validated(r, 'ip_interface', isDeviceName, 'a Linux device name (eth1, pppoe-wan) or @alias');
   const ipUrls = list(r, 'ip_url', isHttpUrl, 'http:// or https:// URLs');
   const ipDns = list(r, 'ip_dns', isIpDns, `${IP_DNS_NAMES.join(', ')} or NAME@SERVER`);
-  const ipRegex = checked(r, 'ip_regex', isRegex, 'a regular expression whose match (or first group) is the address');
+  const ipRegex = validated(r, 'ip_regex', isRegex, 'a regular expression whose match (or first group) is the address');
   const script = r.single('ip_script');
   const ipScript = script?.text.trim().split(/\s+/).filter((a) => a !== '');
   if (kind === 'interface' && !r.has('ip_interface')) r.error('ip_interface', undefined, 'required with ip_source interface');
@@ -224,10 +223,10 @@ function source(r: SectionReader) {
 function ipv6(r: SectionReader): Ipv6Selection {
   const mode = choice(r, 'ip6_mode', ['auto', 'prefix'] as const, 'auto');
   const allowed = 'an IPv6 host part such as ::1234 or ::a:b:c:d';
-  const suffix = checked(r, 'ip6_suffix', isIpv6Suffix, allowed);
-  const id = checked(r, 'ip6_interface_id', isIpv6Suffix, allowed);
+  const suffix = validated(r, 'ip6_suffix', isIpv6Suffix, allowed);
+  const id = validated(r, 'ip6_interface_id', isIpv6Suffix, allowed);
   if (suffix && id && suffix !== id) r.error('ip6_interface_id', id, 'differs from ip6_suffix; set only one of them');
-  const prefixInterface = checked(r, 'ip6_prefix_interface', isNetworkName, 'a LAN network name (lan)');
+  const prefixInterface = validated(r, 'ip6_prefix_interface', isNetworkName, 'a LAN network name (lan)');
   if (mode === 'prefix' && !suffix && !id && !r.has('ip6_suffix') && !r.has('ip6_interface_id')) {
     r.error('ip6_suffix', undefined, 'required with ip6_mode prefix (the host part behind the delegated prefix)');
   }
@@ -255,7 +254,7 @@ function numberOrUndefined(text: string | undefined): number | undefined {
 }
 
 function ttl(r: SectionReader): number | undefined {
-  const got = checked(r, 'ttl', (t) => (parseCount(t) ?? 0) >= 1, 'a whole number of seconds (1 or more)');
+  const got = validated(r, 'ttl', (t) => (parseCount(t) ?? 0) >= 1, 'a whole number of seconds (1 or more)');
   return got === undefined ? undefined : Number(got);
 }
 
@@ -290,8 +289,8 @@ export function readService(
     provider: def?.id ?? '',
     domains: domains(r),
     ipVersion: ipVersion(r),
-    interface: checked(r, 'interface', isNetworkName, 'a network name from /etc/config/network (wan)') ?? 'wan',
-    interface6: checked(r, 'interface6', isNetworkName, 'a network name from /etc/config/network (wan6)'),
+    interface: validated(r, 'interface', isNetworkName, 'a network name from /etc/config/network (wan)') ?? 'wan',
+    interface6: validated(r, 'interface6', isNetworkName, 'a network name from /etc/config/network (wan6)'),
     source: src.kind,
     ipNetwork: src.ipNetwork,
     ipNetwork6: src.ipNetwork6,
@@ -306,10 +305,10 @@ export function readService(
     retryIntervalMs: interval(r, 'retry'),
     retryMaxCount: retryMaxCount(r),
     checkIntervalMs: interval(r, 'check'),
-    dnsServer: checked(r, 'dns_server', isHostPort, 'a host or address, optionally with :port'),
+    dnsServer: validated(r, 'dns_server', isHostPort, 'a host or address, optionally with :port'),
     verify: bool(r, 'verify', true),
-    endpoint: declared('endpoint') ? fromField('endpoint') : checked(r, 'endpoint', isEndpoint, ENDPOINT_HELP),
-    proxy: checked(r, 'proxy', isProxy, '[user:pass@]host:port'),
+    endpoint: declared('endpoint') ? fromField('endpoint') : validated(r, 'endpoint', isEndpoint, ENDPOINT_HELP),
+    proxy: validated(r, 'proxy', isProxy, '[user:pass@]host:port'),
     ttl: declared('ttl') ? numberOrUndefined(fromField('ttl')) : ttl(r),
     providerOptions,
     fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),

@@ -7,7 +7,13 @@ import type { Level } from '../util/log';
  */
 
 export type IpVersion = '4' | '6' | 'both';
-export type SourceKind = 'network' | 'interface' | 'web' | 'dns' | 'script';
+/** `ip_source`: the one list of source kinds (detect/ has one file per kind). */
+export const SOURCE_KINDS = ['network', 'interface', 'web', 'dns', 'script'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export function isSourceKind(s: string): s is SourceKind {
+  return (SOURCE_KINDS as readonly string[]).includes(s);
+}
 
 /** How a service chooses its IPv6 address. */
 export interface Ipv6Selection {

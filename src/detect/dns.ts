@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { DnsResult, QueryOptions } from '../net/dns/query';
 import type { Clock } from '../util/clock';
 import { failed, selectAddress, summarizeDrops } from './select';
-import { errorText } from './text';
+import { errorText } from '../util/error-text';
 import type { Candidate, Detection, DetectContext, Family, Source } from './types';
 
 /**

@@ -2,7 +2,7 @@ import type { Ipv6Selection } from '../config/types';
 import { normalizeAddress } from '../net/address';
 import { readIfInet6, kernelFacts, type KernelAddress } from './interface';
 import { applySuffix, failed, selectAddress, toDetection, wanWarnings, type AddressFacts } from './select';
-import { errorText } from './text';
+import { errorText } from '../util/error-text';
 import type { Detection, DetectContext, Family, Source } from './types';
 
 /**

@@ -6,11 +6,6 @@ export function quote(body: string, max = 40): string {
   return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }
 
-/** The message of anything thrown. */
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * A URL as messages show it: no `user:password@`, and `?…` for the query, which for some echo
  * services carries an API token. `ip_url` is not a secret option, but what it may hold is.

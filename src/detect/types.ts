@@ -1,6 +1,9 @@
 import type { Logger } from '../util/log';
 
-export type Family = 4 | 6;
+import type { Family } from '../net/address';
+
+/** IPv4 or IPv6: the one family type, defined beside the address rules in net/. */
+export type { Family };
 
 /** One address a source saw, and whether the selection rules kept it. */
 export interface Candidate {

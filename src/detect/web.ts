@@ -1,7 +1,8 @@
 import { HttpError, type HttpRequest, type HttpResponse } from '../net/http';
 import { failed, selectAddress, type AddressFacts } from './select';
 import { boundedExec, RegexTimeout } from '../util/regex';
-import { errorText, quote, shownUrl } from './text';
+import { errorText } from '../util/error-text';
+import { quote, shownUrl } from './text';
 import type { Candidate, Detection, DetectContext, Family, Source } from './types';
 
 /**

@@ -1,7 +1,6 @@
+import { errorText } from '../util/error-text';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
-import { errorText } from './check';
-import type { MethodDef } from './object';
 
 /**
  * The part of the ubus client the engine uses. UbusClient has this shape; tests may pass it
@@ -9,6 +8,15 @@ import type { MethodDef } from './object';
  */
 export interface Handle {
   remove(): Promise<void>;
+}
+
+/** The argument types the ubus object server checks before a handler runs. */
+export type ArgType = 'string' | 'bool' | 'int32' | 'table' | 'array';
+
+/** One method of an object the engine publishes: its arguments and what it answers. */
+export interface MethodDef {
+  args?: Record<string, ArgType>;
+  handler(args: Record<string, unknown>): unknown | Promise<unknown>;
 }
 
 export type EventFn = (type: string, data: Record<string, unknown>) => void;
@@ -46,7 +54,8 @@ export async function connectWithRetry(
 
 export type InterfaceEventFn = (iface: string, action: string, origin: string) => void;
 
-const NOTIFY_ACTION: Record<string, string> = { 'interface.update': 'ifupdate', 'interface.down': 'ifdown' };
+/** netifd notification type → the hotplug action it stands for. */
+const NETIFD_ACTION: Record<string, string> = { 'interface.update': 'ifupdate', 'interface.down': 'ifdown' };
 
 /**
  * Follow netifd: subscribe to `network.interface` notifications (interface.update /
@@ -63,7 +72,7 @@ export async function watchNetifd(bus: EngineBus, log: Logger, onEvent: Interfac
     trying = true;
     try {
       sub = await bus.subscribe('network.interface', (type, data) => {
-        const action = NOTIFY_ACTION[type];
+        const action = NETIFD_ACTION[type];
         if (action && typeof data.interface === 'string') onEvent(data.interface, action, 'netifd');
       });
       log.debug('subscribed to network.interface');

@@ -1,3 +1,4 @@
+import { errorText } from '../util/error-text';
 import type { ServiceConfig } from '../config/types';
 import type { Detection, Family, Source } from '../detect/types';
 import type { Capabilities, Outcome, ProviderInstance, RecordUpdate, UpdateResult } from '../providers/types';
@@ -66,7 +67,7 @@ export async function runCheck(service: ServiceConfig, st: ServiceState, deps: C
     return { action: failedDetect ? 'error' : 'none', requests: 0, detections };
   }
   if (st.notBefore !== undefined && now < st.notBefore) {
-    for (const r of due) r.status = 'retrying';
+    for (const r of due) r.state = 'retrying';
     return { action: 'deferred', requests: 0, detections };
   }
   const summary = await sendUpdates(service, st, due, candidates, deps, req);
@@ -97,7 +98,7 @@ function applyDetections(records: RecordState[], detections: Detection[], now: n
     r.detected = d?.address;
     if (d?.address === undefined) {
       failed = true;
-      r.status = 'error';
+      r.state = 'error';
       r.lastResult = noAddress(FAMILY[r.type], d);
     }
   }
@@ -110,8 +111,8 @@ function noAddress(family: Family, d: Detection | undefined): string {
 
 /** Keep the provider's last answer as the result text, unless it describes a problem that is gone. */
 function markUnchanged(r: RecordState): void {
-  if (r.status !== 'ok' || r.lastResult === undefined) r.lastResult = `${r.verified ? 'verified' : 'unchanged'}: ${r.registered}`;
-  r.status = 'ok';
+  if (r.state !== 'ok' || r.lastResult === undefined) r.lastResult = `${r.verified ? 'verified' : 'unchanged'}: ${r.registered}`;
+  r.state = 'ok';
 }
 
 function forceDue(service: ServiceConfig, r: RecordState, now: number): boolean {
@@ -148,12 +149,12 @@ async function sendUpdates(
   const summary: CheckSummary = { action: 'updated', requests: 0, detections: [] };
   const sent: RecordState[] = [];
   for (const group of groupUpdates(due, candidates, deps.capabilities)) {
-    for (const r of group) r.status = 'updating';
+    for (const r of group) r.state = 'updating';
     summary.requests++;
     deps.log.info(`updating ${group.map((r) => `${r.name} ${r.type} ${r.detected}`).join(', ')} (${req.reason})`);
     const results = await callProvider(group, st, deps, req.force);
     for (const [i, r] of group.entries()) applyResult(service, r, results[i], deps, summary);
-    sent.push(...group.filter((r) => r.status === 'ok'));
+    sent.push(...group.filter((r) => r.state === 'ok'));
   }
   if (service.verify && deps.verifier && sent.length) await verifyAfter(sent, deps);
   return summary;
@@ -212,16 +213,16 @@ function applyResult(service: ServiceConfig, r: RecordState, res: UpdateResult, 
     r.registered = r.detected;
     r.lastUpdate = now;
     r.verified = false;
-    r.status = 'ok';
+    r.state = 'ok';
     deps.log.info(`${r.name} ${r.type} set to ${r.detected}: ${r.lastResult}`);
   } else if (BLOCKING_OUTCOMES.includes(res.outcome)) {
-    r.status = 'blocked';
+    r.state = 'blocked';
     r.blockedFingerprint = service.fingerprint;
     r.lastResult = `${r.lastResult} (blocked: no more requests until the configuration of ${service.name} changes)`;
     deps.log.error(`${r.name} ${r.type} ${res.outcome}: ${r.lastResult}`);
     if (summary.action === 'updated') summary.action = 'blocked';
   } else {
-    r.status = 'retrying';
+    r.state = 'retrying';
     deps.log.warn(`${r.name} ${r.type} (${res.outcome}): ${r.lastResult}`);
     const kind = res.outcome === 'transient' ? 'transient' : 'network';
     summary.retryKind = summary.retryKind === 'transient' ? 'transient' : kind;
@@ -255,8 +256,4 @@ function ref(r: RecordState) {
 /** Kept text goes to status, LuCI and `ddnsd status` on a terminal: no secrets, and no control characters from a provider's answer. */
 function clean(text: string, deps: CheckDeps): string {
   return oneLine(redact(text, deps.secrets));
-}
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

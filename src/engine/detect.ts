@@ -1,3 +1,4 @@
+import { errorText } from '../util/error-text';
 import type { ServiceConfig, SourceKind } from '../config/types';
 import type { Detection, Family } from '../detect/types';
 import type { Logger } from '../util/log';
@@ -24,12 +25,6 @@ export interface AdhocDetect {
   family?: Family;
 }
 
-const SOURCES: readonly SourceKind[] = ['network', 'interface', 'web', 'dns', 'script'];
-
-export function isSourceKind(s: string): s is SourceKind {
-  return (SOURCES as readonly string[]).includes(s);
-}
-
 export function familiesOf(service: ServiceConfig): Family[] {
   return service.ipVersion === '4' ? [4] : service.ipVersion === '6' ? [6] : [4, 6];
 }
@@ -42,7 +37,7 @@ export async function detectService(service: ServiceConfig, families: Family[], 
     try {
       d = await source.detect(family, { log });
     } catch (err) {
-      d = { family, candidates: [], warnings: [], error: err instanceof Error ? err.message : String(err) };
+      d = { family, candidates: [], warnings: [], error: errorText(err) };
     }
     detections.push({ family, address: d.address ?? '', candidates: d.candidates.map((c) => ({ ...c })), warnings: d.warnings, error: d.error ?? '' });
   }

@@ -2,7 +2,8 @@ import { UbusError } from '../ubus/errors';
 import { UbusStatus } from '../ubus/status';
 import type { Family } from '../detect/types';
 import type { AdhocDetect } from './detect';
-import { isSourceKind } from './detect';
+import { isSourceKind } from '../config/types';
+import type { MethodDef } from './bus';
 
 /**
  * The `ddnsd` ubus object: the method table of DESIGN.md, argument checks, and the mapping
@@ -10,13 +11,6 @@ import { isSourceKind } from './detect';
  * translates. Unknown argument names are ignored (LuCI adds `ubus_rpc_session`); the
  * object server rejects known arguments of the wrong type with status 2.
  */
-
-export type ArgType = 'string' | 'bool' | 'int32' | 'table' | 'array';
-
-export interface MethodDef {
-  args?: Record<string, ArgType>;
-  handler(args: Record<string, unknown>): unknown | Promise<unknown>;
-}
 
 export interface DaemonApi {
   status(service?: string): unknown;

@@ -2,9 +2,9 @@ import type { LoadedConfig, ServiceConfig } from '../config/types';
 import type { Source } from '../detect/types';
 import type { ProviderDef } from '../providers/types';
 import type { Clock } from '../util/clock';
-import { fsErrorText } from '../util/fs-error';
+import { errorText, fsErrorText } from '../util/error-text';
 import type { LogSink } from '../util/log';
-import { errorText, runCheck, type CheckSummary } from './check';
+import { runCheck, type CheckSummary } from './check';
 import { reconcileState } from './records';
 import { checkDeps, type VerifierFactory } from './services';
 import type { ServiceState } from './state';
@@ -79,7 +79,7 @@ async function onceService(service: ServiceConfig, opts: OnceOptions, deps: Once
     return false;
   }
   opts.out(describe(service, state, summary));
-  return state.records.every((r) => r.status === 'ok');
+  return state.records.every((r) => r.state === 'ok');
 }
 
 function describe(service: ServiceConfig, state: ServiceState, s: CheckSummary): string {
@@ -87,7 +87,7 @@ function describe(service: ServiceConfig, state: ServiceState, s: CheckSummary):
   for (const d of s.detections) for (const w of d.warnings) lines.push(`  warning: ${w}`);
   for (const r of state.records) {
     const verified = r.verified ? ', verified' : '';
-    lines.push(`  ${r.name} ${r.type}: ${r.status}${verified}, detected ${r.detected ?? '-'}, registered ${r.registered ?? '-'}: ${r.lastResult ?? ''}`);
+    lines.push(`  ${r.name} ${r.type}: ${r.state}${verified}, detected ${r.detected ?? '-'}, registered ${r.registered ?? '-'}: ${r.lastResult ?? ''}`);
   }
   return lines.join('\n') + '\n';
 }

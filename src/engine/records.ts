@@ -18,11 +18,11 @@ export function reconcileState(service: ServiceConfig, old: ServiceState | undef
   const changed = old !== undefined && old.fingerprint !== service.fingerprint;
   const records = serviceRecords(service).map((ref): RecordState => {
     const prev = known.get(recordKey(ref));
-    if (!prev) return { ...ref, status: service.enabled ? 'pending' : 'disabled', verified: false };
+    if (!prev) return { ...ref, state: service.enabled ? 'pending' : 'disabled', verified: false };
     const r = { ...prev };
     if (changed) delete r.blockedFingerprint;
-    if (!service.enabled) r.status = 'disabled';
-    else if (r.status === 'disabled' || (changed && r.status === 'blocked')) r.status = 'pending';
+    if (!service.enabled) r.state = 'disabled';
+    else if (r.state === 'disabled' || (changed && r.state === 'blocked')) r.state = 'pending';
     return r;
   });
   return {

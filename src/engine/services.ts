@@ -8,7 +8,7 @@ import type { LogSink } from '../util/log';
 import { isSecret, Secret } from '../util/secret';
 import { VERSION } from '../version';
 import type { CheckDeps } from './check';
-import { ServiceRunner } from './scheduler';
+import { ServiceRunner } from './service-runner';
 import type { ServiceState } from './state';
 import type { Verifier } from './verify';
 

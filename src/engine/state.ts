@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Outcome, RecordType } from '../providers/types';
-import { fsErrorText } from '../util/fs-error';
+import { fsErrorText } from '../util/error-text';
 import type { Logger } from '../util/log';
 
 /**
@@ -10,7 +10,9 @@ import type { Logger } from '../util/log';
  * state is rebuilt by verifying.
  */
 
-export type RecordStatus = 'ok' | 'pending' | 'updating' | 'retrying' | 'blocked' | 'error' | 'disabled';
+/** A record's state, as the `status` reply shows it. */
+export const STATE_NAMES = ['ok', 'pending', 'updating', 'retrying', 'blocked', 'error', 'disabled'] as const;
+export type StateName = (typeof STATE_NAMES)[number];
 
 export interface RecordState {
   name: string;
@@ -19,7 +21,7 @@ export interface RecordState {
   registered?: string;
   /** The address the source saw at the last check. */
   detected?: string;
-  status: RecordStatus;
+  state: StateName;
   /** Unix ms of the last check / of the last change we made / of the last successful update. */
   lastCheck?: number;
   lastChange?: number;
@@ -116,6 +118,10 @@ function parseService(name: string, raw: unknown): ServiceState {
   };
 }
 
+function stateName(v: unknown): StateName {
+  return (STATE_NAMES as readonly unknown[]).includes(v) ? (v as StateName) : 'pending';
+}
+
 function parseRecord(where: string, raw: unknown): RecordState {
   if (!isObject(raw) || typeof raw.name !== 'string' || (raw.type !== 'A' && raw.type !== 'AAAA')) {
     throw new Error(`${where}: missing name or type`);
@@ -127,7 +133,8 @@ function parseRecord(where: string, raw: unknown): RecordState {
     type: raw.type,
     registered: str(raw.registered),
     detected: str(raw.detected),
-    status: typeof raw.status === 'string' ? (raw.status as RecordStatus) : 'pending',
+    // `status` is what files written before the field was named `state` hold.
+    state: stateName(raw.state ?? raw.status),
     lastCheck: num(raw.lastCheck),
     lastChange: num(raw.lastChange),
     lastUpdate: num(raw.lastUpdate),

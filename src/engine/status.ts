@@ -1,6 +1,6 @@
 import type { ServiceConfig } from '../config/types';
-import type { Detection } from '../detect/types';
-import type { RecordState, RecordStatus, ServiceState } from './state';
+import type { Detection, Family } from '../detect/types';
+import type { RecordState, StateName, ServiceState } from './state';
 
 /**
  * The `status` reply of the `ddnsd` ubus object (DESIGN.md contract). Every field is always
@@ -23,7 +23,7 @@ export interface ServiceStatus {
   interface: string;
   source: string;
   /** The worst state of its records (`error` for a service whose configuration was rejected). */
-  state: RecordStatus;
+  state: StateName;
   detected: { ipv4: string; ipv6: string };
   warnings: string[];
   /** Why the service does not run (rejected configuration, unknown provider), else ''. */
@@ -38,7 +38,7 @@ export interface RecordStatusReply {
   type: 'A' | 'AAAA';
   registered: string;
   detected: string;
-  state: RecordStatus;
+  state: StateName;
   last_check: number;
   last_change: number;
   last_result: string;
@@ -57,7 +57,7 @@ export interface ServiceView {
   error?: string;
 }
 
-const SEVERITY: RecordStatus[] = ['disabled', 'ok', 'pending', 'updating', 'retrying', 'error', 'blocked'];
+const SEVERITY: StateName[] = ['disabled', 'ok', 'pending', 'updating', 'retrying', 'error', 'blocked'];
 
 export function secs(ms: number | undefined): number {
   return ms === undefined ? 0 : Math.floor(ms / 1000);
@@ -66,8 +66,8 @@ export function secs(ms: number | undefined): number {
 export function serviceStatus(v: ServiceView): ServiceStatus {
   const c = v.config;
   const records = (v.state?.records ?? []).map((r) => recordStatus(r, v.nextCheck));
-  const state: RecordStatus = v.error ? 'error' : c && !c.enabled ? 'disabled' : worst(records.map((r) => r.state));
-  const addr = (f: 4 | 6) => v.detections.find((d) => d.family === f)?.address ?? '';
+  const state: StateName = v.error ? 'error' : c && !c.enabled ? 'disabled' : worst(records.map((r) => r.state));
+  const addr = (f: Family) => v.detections.find((d) => d.family === f)?.address ?? '';
   return {
     name: v.name,
     enabled: c?.enabled ?? false,
@@ -90,16 +90,16 @@ function recordStatus(r: RecordState, nextCheck: number | undefined): RecordStat
     type: r.type,
     registered: r.registered ?? '',
     detected: r.detected ?? '',
-    state: r.status,
+    state: r.state,
     last_check: secs(r.lastCheck),
     last_change: secs(r.lastChange),
     last_result: r.lastResult ?? '',
-    next_check: r.status === 'blocked' || r.status === 'disabled' ? 0 : secs(nextCheck),
+    next_check: r.state === 'blocked' || r.state === 'disabled' ? 0 : secs(nextCheck),
     verified: r.verified,
   };
 }
 
-function worst(states: RecordStatus[]): RecordStatus {
+function worst(states: StateName[]): StateName {
   if (states.length === 0) return 'pending';
   return states.reduce((a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a));
 }

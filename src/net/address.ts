@@ -4,10 +4,10 @@
  * DDNS; the policy of which kinds to publish lives in detect/select.ts.
  */
 
-export type IpFamily = 4 | 6;
+export type Family = 4 | 6;
 
 export interface ParsedAddress {
-  family: IpFamily;
+  family: Family;
   /** 4 or 16 bytes, network order. */
   bytes: number[];
 }
@@ -97,7 +97,7 @@ export function parseAddress(text: string): ParsedAddress | undefined {
   return bytes && { family: 4, bytes };
 }
 
-export function familyOf(text: string): IpFamily | undefined {
+export function familyOf(text: string): Family | undefined {
   return parseAddress(text)?.family;
 }
 
@@ -221,7 +221,7 @@ export function classifyParsed(a: ParsedAddress): Classification {
 }
 
 /** Classification of an address text, or undefined when it is not an address. */
-export function classifyAddress(text: string): (Classification & { family: IpFamily; address: string }) | undefined {
+export function classifyAddress(text: string): (Classification & { family: Family; address: string }) | undefined {
   const a = parseAddress(text.trim());
   if (!a) return undefined;
   return { ...classifyParsed(a), family: a.family, address: formatAddress(a) };

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { VERSION } from '../version';
 import { redact, Secret } from '../util/secret';
+import type { Family } from './address';
 
 /**
  * A small HTTP(S) client on node:http/https. Global fetch is avoided on purpose: it loads
@@ -20,7 +21,7 @@ export interface HttpRequest {
   /** Default 1 MiB; a larger body fails with kind 'too-large'. */
   maxBodyBytes?: number;
   /** Force the address family of the connection. */
-  family?: 4 | 6;
+  family?: Family;
   /** ddns-scripts `proxy`: `[user:pass@]host:port` (HTTP CONNECT for https). */
   proxy?: string;
   signal?: AbortSignal;
@@ -388,7 +389,7 @@ const NETWORK_REASONS: Record<string, string> = {
 };
 
 /** A literal address ignores `family` in node:net, so say plainly that it cannot be honoured. */
-function checkLiteralFamily(url: URL, family: 4 | 6 | undefined): void {
+function checkLiteralFamily(url: URL, family: Family | undefined): void {
   const literal = isIP(unbracket(url.hostname));
   if (family && literal && literal !== family) {
     throw new HttpError('network', `cannot reach ${url.host} over IPv${family}: it is an IPv${literal} address`);

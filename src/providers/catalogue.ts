@@ -1,3 +1,4 @@
+import { errorText } from '../util/error-text';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPLATE_FIELDS } from './custom';
@@ -80,7 +81,7 @@ function readEntry(file: string): Entry | string {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    return `not valid JSON (${e instanceof Error ? e.message : String(e)})`;
+    return `not valid JSON (${errorText(e)})`;
   }
   const d = (data ?? {}) as Record<string, unknown>;
   const name = typeof d.name === 'string' && d.name.trim() ? d.name.trim() : file.replace(/^.*\//, '').replace(/\.json$/, '');

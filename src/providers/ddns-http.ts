@@ -1,3 +1,4 @@
+import { errorText } from '../util/error-text';
 import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
 import { hideUserinfo, redact, type Secret } from '../util/secret';
 import { type OptionReader, ProviderFailure, snippet } from './rest';
@@ -51,7 +52,7 @@ function hostOf(url: string): string {
 
 /** No answer is `network`; a broken exchange (timeout, TLS, oversized) is the provider's fault: `transient`. */
 function transportFailure(e: unknown, call: Call): ProviderFailure {
-  const text = redact(e instanceof Error ? e.message : String(e), call.secrets);
+  const text = redact(errorText(e), call.secrets);
   const msg = `${call.title}: could not ${call.what}: ${text}`;
   if (!(e instanceof HttpError)) return new ProviderFailure('transient', msg, { retryAfterMs: WAIT.serverFault });
   switch (e.kind) {
@@ -96,7 +97,7 @@ function transient(message: string, wait: number, status: number): ProviderFailu
 /** Any error becomes a classified failure (programming errors are transient, never a crash). */
 export function toFailure(e: unknown): ProviderFailure {
   if (e instanceof ProviderFailure) return e;
-  return new ProviderFailure('transient', `unexpected error: ${e instanceof Error ? e.message : String(e)}`, { retryAfterMs: WAIT.serverFault });
+  return new ProviderFailure('transient', `unexpected error: ${errorText(e)}`, { retryAfterMs: WAIT.serverFault });
 }
 
 /** One result per record from one failure, secrets masked. */

@@ -1,3 +1,4 @@
+import { errorText } from '../util/error-text';
 import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
 import { sameAddress } from '../net/address';
 import { redact, Secret } from '../util/secret';
@@ -180,7 +181,7 @@ function transportFailure(e: unknown, title: string, what: string): ProviderFail
     const outcome: Outcome = e.kind === 'too-large' ? 'transient' : e.kind === 'redirect' ? 'config' : 'network';
     return new ProviderFailure(outcome, `${title}: could not ${what}: ${e.message}`);
   }
-  return new ProviderFailure('transient', `${title}: could not ${what}: ${e instanceof Error ? e.message : String(e)}`);
+  return new ProviderFailure('transient', `${title}: could not ${what}: ${errorText(e)}`);
 }
 
 /** The start of a body, on one line, for a message. */
@@ -244,7 +245,7 @@ export async function pause(ctx: ProviderContext, ms: number): Promise<void> {
 
 export function asFailure(e: unknown): ProviderFailure {
   if (e instanceof ProviderFailure) return e;
-  return new ProviderFailure('transient', `unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+  return new ProviderFailure('transient', `unexpected error: ${errorText(e)}`);
 }
 
 function failureResult(record: RecordRef, f: ProviderFailure, secrets: Secret[]): UpdateResult {

@@ -11,7 +11,7 @@ import type { ProviderDef, ProviderInstance } from '../../src/providers/types';
 import { LogSink } from '../../src/util/log';
 import { CAPS, makeDeps, makeService } from './helpers';
 
-const rec = (name: string, type: 'A' | 'AAAA', detected: string, registered?: string): RecordState => ({ name, type, detected, registered, status: 'ok', verified: false });
+const rec = (name: string, type: 'A' | 'AAAA', detected: string, registered?: string): RecordState => ({ name, type, detected, registered, state: 'ok', verified: false });
 
 t.test('groupUpdates: families apart, or together for dual-stack-in-one-request providers', async (t) => {
   const a = rec('h.example', 'A', '203.0.113.1', '203.0.113.1');
@@ -70,7 +70,7 @@ t.test('a source that finds nothing: error in state, nothing sent; a polled sour
   const st = reconcileState(service, undefined);
   const s = await runCheck(service, st, env.deps, { force: false, reason: 'ifup' });
   t.equal(s.action, 'error');
-  t.equal(st.records[0].status, 'error');
+  t.equal(st.records[0].state, 'error');
   t.match(st.records[0].lastResult, /no IPv4 address: no address on wan/);
   t.equal(env.provider.calls.length, 0);
   t.match(env.lines.join('\n'), /warn.*no IPv4 address: no address on wan/, 'the reason is in the log at warn, not only in status');
@@ -115,7 +115,7 @@ t.test('reconcileState: keeps known records, adds and drops others; a new finger
   const s1 = makeService({ domains: ['a.example', 'b.example'], fingerprint: 'x' });
   const st = reconcileState(s1, undefined);
   st.records[0].registered = '203.0.113.1';
-  st.records[0].status = 'blocked';
+  st.records[0].state = 'blocked';
   st.records[0].blockedFingerprint = 'x';
   st.failures = 3;
   const same = reconcileState(makeService({ domains: ['a.example', 'c.example'], fingerprint: 'x' }), st);
@@ -124,11 +124,11 @@ t.test('reconcileState: keeps known records, adds and drops others; a new finger
   t.equal(same.failures, 3);
   const changed = reconcileState(makeService({ domains: ['a.example'], fingerprint: 'y' }), st);
   t.equal(changed.records[0].blockedFingerprint, undefined);
-  t.equal(changed.records[0].status, 'pending');
+  t.equal(changed.records[0].state, 'pending');
   t.equal(changed.records[0].registered, '203.0.113.1', 'what is known about the record stays');
   t.equal(changed.failures, 0);
   const off = reconcileState(makeService({ enabled: false, fingerprint: 'y' }), st);
-  t.equal(off.records[0].status, 'disabled');
+  t.equal(off.records[0].state, 'disabled');
 });
 
 t.test('state file: atomic write, round trip, corrupt and foreign files ignored', async (t) => {

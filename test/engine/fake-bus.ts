@@ -1,5 +1,5 @@
 import type { EngineBus, EventFn, Handle } from '../../src/engine/bus';
-import type { MethodDef } from '../../src/engine/object';
+import type { MethodDef } from '../../src/engine/bus';
 import { UbusError } from '../../src/ubus/errors';
 import { UbusStatus } from '../../src/ubus/status';
 

@@ -3,7 +3,7 @@ import type { Detection, Family, Source } from '../../src/detect/types';
 import type { Capabilities, Outcome, ProviderInstance, RecordUpdate, UpdateResult } from '../../src/providers/types';
 import { FakeClock } from '../../src/util/clock';
 import { LogSink } from '../../src/util/log';
-import type { RunnerDeps } from '../../src/engine/scheduler';
+import type { RunnerDeps } from '../../src/engine/service-runner';
 import type { Verifier } from '../../src/engine/verify';
 
 /** A valid service as schema.ts would produce it; tests override what they need. */

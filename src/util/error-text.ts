@@ -1,3 +1,8 @@
+/** The message of anything thrown: an Error's message, anything else as text. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * A file-system error as a person reads it: Node's `ENOENT: no such file or directory, open
  * '/x'` repeats the path the caller already names and leads with a code.
@@ -18,5 +23,5 @@ const WHY: Record<string, string> = {
 export function fsErrorText(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && WHY[code]) return WHY[code];
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { callError } from '../../src/engine/cli-client';
+import { callError } from '../../src/cli/daemon-client';
 import { UbusError, UbusStatus } from '../../src/ubus';
 
 t.test('a call that times out says which method and where to look, not the wire status', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ServiceRunner } from '../../src/engine/scheduler';
+import { ServiceRunner } from '../../src/engine/service-runner';
 import { reconcileState } from '../../src/engine/records';
 import { FakeSource, makeDeps, makeService } from './helpers';
 import type { ServiceConfig } from '../../src/config/types';
@@ -20,7 +20,7 @@ t.test('one event with a new address sends exactly one request carrying it', asy
   t.equal(provider.calls.length, 1);
   t.same(provider.calls[0], [{ record: { name: 'home.example.com', type: 'A' }, address: '203.0.113.7' }]);
   t.equal(runner.state.records[0].registered, '203.0.113.7');
-  t.equal(runner.state.records[0].status, 'ok');
+  t.equal(runner.state.records[0].state, 'ok');
 });
 
 t.test('the first event of a burst acts at once; 20 events collapse into one re-check', async (t) => {
@@ -86,7 +86,7 @@ t.test('badauth blocks the service until its configuration changes', async (t) =
   provider.script.push({ outcome: 'auth', message: 'badauth' });
   runner.trigger('start');
   await runner.idle();
-  t.equal(runner.state.records[0].status, 'blocked');
+  t.equal(runner.state.records[0].state, 'blocked');
   const calls = source.calls;
   source.addresses[4] = '198.51.100.1';
   for (let i = 0; i < 5; i++) {
@@ -101,14 +101,14 @@ t.test('badauth blocks the service until its configuration changes', async (t) =
   t.equal(clock.pendingCount, 0, 'no timer while blocked');
 
   const same = reconcileState(env.service, runner.state);
-  t.equal(same.records[0].status, 'blocked', 'a reload with the same config keeps the block');
+  t.equal(same.records[0].state, 'blocked', 'a reload with the same config keeps the block');
   const changed = makeService({ fingerprint: 'fp2' });
   const st = reconcileState(changed, runner.state);
   const again = new ServiceRunner(changed, st, env.deps);
   again.trigger('reload');
   await again.idle();
   t.equal(provider.calls.length, 2, 'a changed configuration lifts the block');
-  t.equal(st.records[0].status, 'ok');
+  t.equal(st.records[0].state, 'ok');
 });
 
 t.test('a provider-reported config error (dyndns2 !donator) also blocks until the configuration changes', async (t) => {
@@ -117,7 +117,7 @@ t.test('a provider-reported config error (dyndns2 !donator) also blocks until th
   provider.script.push({ outcome: 'config', message: '!donator: the option needs a paid account' });
   runner.trigger('start');
   await runner.idle();
-  t.equal(runner.state.records[0].status, 'blocked');
+  t.equal(runner.state.records[0].state, 'blocked');
   t.match(runner.state.records[0].lastResult, /no more requests until the configuration/);
   source.addresses[4] = '198.51.100.2';
   runner.trigger('ifup wan');
@@ -136,7 +136,7 @@ t.test('911: the next try is no sooner than the provider minimum, events notwith
   provider.script.push({ outcome: 'transient', retryAfterMs: 30 * 60_000, message: '911' });
   runner.trigger('start');
   await runner.idle();
-  t.equal(runner.state.records[0].status, 'retrying');
+  t.equal(runner.state.records[0].state, 'retrying');
   for (let i = 0; i < 29; i++) {
     await clock.advance(60_000);
     runner.trigger('ifupdate wan');
@@ -162,7 +162,7 @@ t.test('HTTP 500 again and again: growing intervals, bounded', async (t) => {
   t.equal(gaps[1], 120_000);
   t.ok(gaps[gaps.length - 2] > gaps[0] * 16, 'grows well beyond the base');
   t.ok(Math.max(...gaps) <= 2 * 3600_000, 'capped at two hours');
-  t.equal(runner.state.records[0].status, 'ok', 'success in the end');
+  t.equal(runner.state.records[0].state, 'ok', 'success in the end');
   t.equal(runner.state.failures, 0);
 });
 
@@ -173,7 +173,7 @@ t.test('retry_max_count bounds the retries', async (t) => {
   await runner.idle();
   await clock.advance(24 * 3600_000);
   t.equal(provider.calls.length, 4, 'first try + 3 retries');
-  t.equal(runner.state.records[0].status, 'error');
+  t.equal(runner.state.records[0].state, 'error');
   t.match(runner.state.records[0].lastResult, /gave up after 3 retries/);
 });
 

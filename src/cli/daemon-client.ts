@@ -1,4 +1,4 @@
-import { EXIT, ExitError } from '../cli/io';
+import { EXIT, ExitError } from './io';
 import { UbusClient, UbusError, UbusStatus } from '../ubus';
 import { DEFAULT_SOCKET_PATH } from '../ubus/constants';
 

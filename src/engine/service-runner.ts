@@ -1,8 +1,9 @@
+import { errorText } from '../util/error-text';
 import type { ServiceConfig } from '../config/types';
 import type { Detection } from '../detect/types';
 import type { Timer } from '../util/clock';
 import { backoffDelay } from './backoff';
-import { errorText, runCheck, type CheckDeps, type CheckSummary } from './check';
+import { runCheck, type CheckDeps, type CheckSummary } from './check';
 import { isBlocked } from './records';
 import type { ServiceState } from './state';
 
@@ -140,8 +141,8 @@ export class ServiceRunner {
 
   #giveUp(max: number): void {
     for (const r of this.state.records) {
-      if (r.status !== 'retrying') continue;
-      r.status = 'error';
+      if (r.state !== 'retrying') continue;
+      r.state = 'error';
       r.lastResult = `${r.lastResult ?? 'failed'} (gave up after ${max} retries; the next event or a manual update tries again)`;
     }
     this.deps.log.error(`gave up after ${max} retries`);

@@ -1,6 +1,6 @@
 import { isIP, isIPv6 } from 'node:net';
 
-/** Value checks shared by the schema and the import; each answers yes or no, the caller explains. */
+/** Value rules shared by the schema and the import; each answers yes or no, the caller explains. */
 
 const TRUE = ['1', 'yes', 'on', 'true', 'enabled'];
 const FALSE = ['0', 'no', 'off', 'false', 'disabled'];
