@@ -9,7 +9,7 @@ ESBUILD  := node_modules/.bin/esbuild
 TAP      := $(NODE) node_modules/tap/dist/esm/run.mjs
 SOURCES  := $(shell find src -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps typecheck bundle exe smoke packages ipk test bench release clean
+.PHONY: all deps typecheck bundle exe smoke packages ipk apk test bench release clean
 # A failed build-exe (ETXTBSY while a test runs dist/ddnsd) leaves a bare Node binary with a
 # new mtime, which make would then take for an up-to-date executable.
 .DELETE_ON_ERROR:
@@ -45,22 +45,22 @@ smoke: dist/ddnsd
 	  && echo "smoke: dist/ddnsd --version -> $$v" \
 	  || { echo "smoke: dist/ddnsd --version printed '$$v', expected $(VERSION)"; exit 1; }
 
-packages: ipk apk
+# Router packages from the staging trees dist/stage/<isa>/ (+ <isa>.json) that `exe` leaves,
+# for every OpenWrt arch string each ISA serves, plus luci-app-ddnsd (see openwrt/README.md):
+#   dist/ipk/ddnsd_<version>-r1_<arch>.ipk              (opkg, OpenWrt 24.10 and older)
+#   dist/apk/<arch>/ddnsd-<version>-r1.apk              (apk-tools v3, OpenWrt 25.12+)
+#   dist/ipk/luci-app-ddnsd_<version>-r1_all.ipk, dist/apk/noarch/luci-app-ddnsd-<version>-r1.apk
+# Written natively (no opkg or apk binary), byte-reproducible: mtimes are SOURCE_DATE_EPOCH or
+# the last commit's time. `packages` makes both formats in one pass; `ipk`/`apk` one each.
+PACK_ARGS := --version $(VERSION) --stage dist/stage --out dist
+packages: exe
+	$(NODE) openwrt/tools/pack.cjs $(PACK_ARGS)
 
-# dist/ddnsd_<version>-r1_<arch>.ipk per arch (router executables from dist/release when
-# `make release` made them, else x86_64 from dist/ddnsd) and dist/luci-app-ddnsd_<version>-r1_all.ipk.
-# Reproducible: mtimes are SOURCE_DATE_EPOCH or the last commit's time.
-ipk: dist/ddnsd
-	$(NODE) openwrt/tools/ipk.cjs --version $(VERSION) --exe dist/ddnsd --out dist --release-dir dist/release
+ipk: exe
+	$(NODE) openwrt/tools/ipk.cjs $(PACK_ARGS)
 
-# dist/apk/<arch>/ddnsd-<version>-r1.apk and dist/apk/noarch/luci-app-ddnsd-<version>-r1.apk for
-# OpenWrt 25.12+, when an apk-tools 3.x binary is available (APK=/path/to/apk; Debian 12 has none).
-APK ?= apk
-.PHONY: apk
-apk: dist/ddnsd
-	@if $(APK) --version 2>/dev/null | grep -q '^apk-tools 3\.'; then \
-	  $(NODE) openwrt/tools/apk.cjs --version $(VERSION) --exe dist/ddnsd --out dist --release-dir dist/release --apk $(APK); \
-	else echo "apk: skipped: no apk-tools 3.x (set APK=/path/to/apk); see openwrt/README.md"; fi
+apk: exe
+	$(NODE) openwrt/tools/apk.cjs $(PACK_ARGS)
 
 test: deps dist/ddnsd
 	$(TAP)

@@ -1,29 +1,48 @@
 'use strict';
-// Which OpenWrt package architectures each executable serves. opkg and apk match the
-// Architecture field as an exact string, so one executable is packed once per arch string.
-// The executables are pkg `linuxstatic` builds (fully static, no libc dependency).
+// Which OpenWrt package architectures each ISA's router executable serves. opkg and apk match
+// the architecture as an exact string, so one executable is packed once per arch string.
+// The executables are npm's official glibc builds of Node, carried with their own glibc
+// loader and libraries (dist/stage/<isa>/usr/lib/ddnsd/), so the router's libc does not
+// matter; the CPU does.
 
 const ISAS = [
   {
     isa: 'x86_64',
     elfMachine: 62, // EM_X86_64
+    elfClass: 2,
+    // OpenWrt's x86/64 target is the only x86_64 package arch.
     arches: ['x86_64'],
   },
   {
     isa: 'aarch64',
     elfMachine: 183, // EM_AARCH64
+    elfClass: 2,
+    // Every aarch64 package arch OpenWrt builds: cortex-a53 (mediatek/filogic, mt7622,
+    // qualcommax, sunxi/cortexa53, bcm27xx/bcm2710, imx/cortexa53), cortex-a72
+    // (bcm27xx/bcm2711, mvebu/cortexa72), cortex-a76 (bcm27xx/bcm2712), generic
+    // (armsr/armv8, rockchip/armv8, layerscape/armv8_64b). All are ARMv8-A, which npm's
+    // arm64 Node targets.
     arches: ['aarch64_cortex-a53', 'aarch64_cortex-a72', 'aarch64_cortex-a76', 'aarch64_generic'],
   },
   {
-    // pkg's armv7 Node base is built for Cortex-A7 with VFPv3 and hard float. It needs all
-    // 32 VFP double registers and the integer divide instructions of the A7/A15 family, so
-    // Cortex-A9 and A8 arches (arm_cortex-a9_vfpv3-d16 on mvebu, arm_cortex-a9_neon,
-    // arm_cortex-a8_vfpv3) are left out: the binary risks SIGILL there.
+    // npm's armv7l Node uses VFPv3 with all 32 double registers and NEON (`readelf -A`:
+    // Tag_FP_arch VFPv3, Tag_Advanced_SIMD_arch NEONv1); it dies with SIGILL on a D16 core.
+    // These arch strings guarantee both; arm_cortex-a7_vfpv4, arm_cortex-a9_vfpv3-d16
+    // (mvebu) and arm_cortex-a5_vfpv4 (at91) do not, nor do the plain arm_cortex-a7 and
+    // arm_cortex-a9 ones (no FPU promised).
     isa: 'armv7',
     elfMachine: 40, // EM_ARM
-    arches: ['arm_cortex-a7_neon-vfpv4', 'arm_cortex-a7_vfpv4', 'arm_cortex-a15_neon-vfpv4'],
+    elfClass: 1,
+    arches: ['arm_cortex-a7_neon-vfpv4', 'arm_cortex-a15_neon-vfpv4', 'arm_cortex-a9_neon', 'arm_cortex-a8_vfpv3'],
   },
 ];
+
+/** The ISA spec of `isa`, or a clear error. */
+function isaSpec(isa) {
+  const spec = ISAS.find((s) => s.isa === isa);
+  if (!spec) throw new Error(`unknown ISA "${isa}" (known: ${ISAS.map((s) => s.isa).join(', ')})`);
+  return spec;
+}
 
 /** e_machine of an ELF file, or undefined when `buf` is not ELF. */
 function elfMachine(buf) {
@@ -32,48 +51,14 @@ function elfMachine(buf) {
   return little ? buf.readUInt16LE(18) : buf.readUInt16BE(18);
 }
 
-/** Throw a clear error when `buf` is not an executable for `isa`. */
+/** Throw a clear error when `buf` is not an ELF executable for `isa`. */
 function checkExecutable(buf, isa, file) {
-  const spec = ISAS.find((s) => s.isa === isa);
-  if (!spec) throw new Error(`unknown ISA ${isa}`);
+  const spec = isaSpec(isa);
   const machine = elfMachine(buf);
   if (machine === undefined) throw new Error(`${file} is not an ELF executable`);
-  if (machine !== spec.elfMachine) {
-    throw new Error(`${file} is an ELF file for machine ${machine}, not ${isa} (machine ${spec.elfMachine})`);
+  if (machine !== spec.elfMachine || buf[4] !== spec.elfClass) {
+    throw new Error(`${file} is an ELF file for machine ${machine} (class ${buf[4]}), not ${isa} (machine ${spec.elfMachine}, class ${spec.elfClass})`);
   }
 }
 
-/**
- * The program interpreter (PT_INTERP) of a dynamically linked ELF file, e.g.
- * "/lib64/ld-linux-x86-64.so.2"; undefined for a static executable or a short file.
- */
-function interpreter(buf) {
-  if (elfMachine(buf) === undefined) return undefined;
-  const is64 = buf[4] === 2;
-  const le = buf[5] === 1;
-  const u16 = (o) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
-  const u32 = (o) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-  const word = (o) => (is64 ? Number(le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
-  if (buf.length < (is64 ? 64 : 52)) return undefined;
-  const phoff = word(is64 ? 0x20 : 0x1c);
-  const phentsize = u16(is64 ? 0x36 : 0x2a);
-  const phnum = u16(is64 ? 0x38 : 0x2c);
-  for (let i = 0; i < phnum; i++) {
-    const ph = phoff + i * phentsize;
-    if (ph + phentsize > buf.length) return undefined;
-    if (u32(ph) !== 3) continue; // PT_INTERP
-    const off = word(ph + (is64 ? 0x08 : 0x04));
-    const size = word(ph + (is64 ? 0x20 : 0x10));
-    return buf.subarray(off, off + size).toString('latin1').replace(/\0+$/, '');
-  }
-  return undefined;
-}
-
-/** A warning when `buf` cannot run on OpenWrt's musl (a dynamically linked glibc build). */
-function staticWarning(buf, file) {
-  const interp = interpreter(buf);
-  if (interp === undefined) return undefined;
-  return `${file} is dynamically linked (${interp}): OpenWrt cannot run it; these packages only test the packaging. Router packages need the static executables of \`make release\`.`;
-}
-
-module.exports = { ISAS, elfMachine, checkExecutable, interpreter, staticWarning };
+module.exports = { ISAS, isaSpec, elfMachine, checkExecutable };
