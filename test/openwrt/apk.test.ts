@@ -1,103 +1,156 @@
-// The .apk packages (apk-tools v3, OpenWrt 25.12+), built by openwrt/tools/apk.cjs with a
-// real `apk mkpkg` and read back with apk's own tools: metadata (adbdump), installation into
-// an empty root whose /etc/apk/arch matches (and refusal when it does not), the installed
-// tree with modes and owners, and byte-identical rebuilds. Debian 12 packages no apk-tools 3,
-// so this runs only where one is given as $APK or found as `apk` on PATH.
-import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The .apk packages (apk-tools v3, OpenWrt 25.12+) read back with test/support/adb.ts, a
+// reader of the ADB format written from its specification that shares no code with the
+// packer: container and compression, every info field, dependencies, arch, scripts as
+// OpenWrt's package-pack.mk derives them, the data tree with modes, owners, symlinks and
+// SHA-256 per file, OpenWrt's /lib/apk/packages metadata (the conffiles of apk v3), the
+// unique id, byte-identical rebuilds, no build path. On synthetic staging trees and, when
+// `make` has built them, on the packages in dist/.
+import t, { Test } from 'tap';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, fakeElf, ok, run } from '../support/openwrt/helpers';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { ApkPackage, listing, readApk, uniqueIdMatches } from '../support/adb';
+import { REPO, run } from '../support/openwrt/helpers';
+import { ARCHES, ELF, Manifest, Node, REFUSED, adbLines, apkMetadata, containsPath, expectedDdnsd, expectedLuci, isaOf, loadApk, makeStage } from '../support/openwrt/packages';
 
-const APK = process.env.APK || 'apk';
-const probe = spawnSync(APK, ['--version'], { encoding: 'utf8' });
-const skip = !(probe.status === 0 && /^apk-tools 3\./.test(probe.stdout)) && 'no apk-tools 3.x (set APK=/path/to/apk)';
 const PACKER = join(REPO, 'openwrt/tools/apk.cjs');
-const EPOCH = '1700000000';
+const EPOCH = 1790000000;
+const VERSION = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version as string;
+const FULL = `${VERSION}-r1`;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const read = (p: string) => readFileSync(join(REPO, p), 'utf8');
 
-function pack(dir: string) {
-  mkdirSync(join(dir, 'release'), { recursive: true });
-  writeFileSync(join(dir, 'release', 'ddnsd-aarch64'), fakeElf(183, 'aarch64'), { mode: 0o755 });
-  return run(process.execPath, [PACKER, '--version', '0.1.0', '--out', dir, '--release-dir', join(dir, 'release'), '--apk', APK], {
-    env: { ...process.env, SOURCE_DATE_EPOCH: EPOCH },
+function pack(stage: string, out: string, epoch = EPOCH) {
+  return run(process.execPath, [PACKER, '--version', VERSION, '--stage', stage, '--out', out], {
+    env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
   });
 }
 
-/** Empty packages standing in for ubus, jshn and luci-base, so dependencies resolve. */
-function stubs(dir: string): string[] {
-  mkdirSync(join(dir, 'empty'), { recursive: true });
-  return ['ubus', 'jshn', 'luci-base'].map((name) => {
-    const out = join(dir, `${name}.apk`);
-    ok(APK, ['mkpkg', '--info', `name:${name}`, '--info', 'version:1-r1', '--info', 'arch:noarch', '--info', 'description:stub', '--files', join(dir, 'empty'), '--output', out]);
-    return out;
-  });
+function checkTree(t: Test, pkg: ApkPackage, want: Node[], mtime?: number) {
+  t.same(listing(pkg), adbLines(want), 'data tree: paths, modes, root:root, symlinks');
+  for (const n of want.filter((w) => w.type === 'file')) {
+    const got = pkg.data.get(n.path);
+    if (!got || !got.equals(n.data!)) t.fail(`${n.path} differs from its source`);
+  }
+  const files = pkg.paths.flatMap((d) => d.files);
+  if (mtime !== undefined) t.ok(files.every((f) => f.mtime === mtime), 'every mtime is the fixed epoch');
+  t.equal(pkg.info.installedSize, want.filter((n) => n.type === 'file').reduce((s, n) => s + n.data!.length, 0), 'installed-size: bytes of regular files');
+  t.ok(uniqueIdMatches(pkg), 'unique id: SHA-256 of the ADB block, as apk mkpkg makes it');
+  t.equal(pkg.compression, 'deflate', 'compressed as OpenWrt ships apks (ADBd, raw deflate)');
+  t.equal(pkg.schema, 'pckg');
 }
 
-function install(root: string, arch: string, pkgs: string[]) {
-  mkdirSync(join(root, 'etc/apk'), { recursive: true });
-  writeFileSync(join(root, 'etc/apk/arch'), arch + '\n');
-  return run(APK, ['add', '--root', root, '--initdb', '--allow-untrusted', '--no-network', '--no-scripts', '--no-cache', ...pkgs]);
+function checkDdnsdApk(t: Test, file: string, arch: string, stageDir: string, mtime?: number) {
+  const isa = isaOf(arch)!;
+  const m = JSON.parse(readFileSync(join(stageDir, `${isa}.json`), 'utf8')) as Manifest;
+  const pkg = loadApk(file);
+  const i = pkg.info;
+  t.equal(i.name, 'ddnsd');
+  t.equal(i.version, FULL);
+  t.equal(i.arch, arch, 'arch');
+  t.equal(i.license, 'MIT AND LGPL-2.1-or-later AND GPL-3.0-or-later WITH GCC-exception-3.1');
+  t.equal(i.origin, 'ddnsd');
+  t.same(i.depends, [{ name: 'jshn' }, { name: 'ubus' }], 'depends: jshn, ubus (sorted, no version)');
+  t.same(i.provides, [], 'provides nothing');
+  t.ok(i.description!.includes(`Node.js ${m.node_version}`), 'description names the Node version');
+  t.notOk(i.description!.includes('\n'), 'description on one line');
+  if (m.experimental) {
+    t.match(i.description!, /EXPERIMENTAL armv7 build/);
+    if (Number(m.node_version.split('.')[0]) <= 20) t.match(i.description!, /no longer gets security fixes/);
+  } else t.notMatch(i.description!, /EXPERIMENTAL/);
+  const post = read('openwrt/files/ddnsd.postinst');
+  t.same(
+    pkg.scripts,
+    {
+      'post-install': post,
+      'pre-deinstall': read('openwrt/files/ddnsd.prerm'),
+      'post-upgrade': post.replace(/^#!\/bin\/sh\n/, '#!/bin/sh\nexport PKG_UPGRADE=1\n'),
+    },
+    'scripts: post-install, pre-deinstall, post-upgrade (PKG_UPGRADE=1)',
+  );
+  const tree = expectedDdnsd(join(stageDir, isa));
+  checkTree(t, pkg, apkMetadata('ddnsd', tree, ['/etc/config/ddnsd']), mtime);
+  t.equal(pkg.data.get('lib/apk/packages/ddnsd.conffiles')!.toString(), '/etc/config/ddnsd\n', 'conffiles');
+  t.equal(
+    pkg.data.get('lib/apk/packages/ddnsd.conffiles_static')!.toString(),
+    `/etc/config/ddnsd ${sha(readFileSync(join(REPO, 'openwrt/files/ddnsd.config')))}\n`,
+    'conffiles_static: path and SHA-256 (sysupgrade)',
+  );
+  const exe = pkg.data.get('usr/lib/ddnsd/ddnsd')!;
+  t.same([exe.readUInt16LE(18), exe[4]], ELF[isa], `the executable is an ELF file for ${isa}`);
+  for (const p of [REPO, stageDir]) t.notOk(containsPath(file, p), `no build path ${p} inside`);
 }
 
-t.test('apk packages: metadata, install into a matching root, modes and owners', { skip }, async (t) => {
+function checkLuciApk(t: Test, file: string, mtime?: number) {
+  const pkg = loadApk(file);
+  t.match(pkg.info, { name: 'luci-app-ddnsd', version: FULL, arch: 'noarch', license: 'MIT', description: 'LuCI pages for ddnsd: status of services and records, log, configuration.' });
+  t.same(pkg.info.depends, [{ name: 'ddnsd' }, { name: 'luci-base' }]);
+  const post = read('openwrt/files/luci-app-ddnsd.postinst');
+  t.same(pkg.scripts, { 'post-install': post, 'post-upgrade': post.replace(/^#!\/bin\/sh\n/, '#!/bin/sh\nexport PKG_UPGRADE=1\n') });
+  checkTree(t, pkg, apkMetadata('luci-app-ddnsd', expectedLuci(), []), mtime);
+}
+
+function checkAll(t: Test, out: string, stage: string, mtime?: number) {
+  const isas = Object.keys(ARCHES).filter((isa) => existsSync(join(stage, `${isa}.json`)));
+  const dirs = readdirSync(join(out, 'apk')).sort();
+  t.same(dirs, [...isas.flatMap((isa) => ARCHES[isa]), 'noarch'].sort(), 'a directory per arch string, plus noarch');
+  for (const bad of REFUSED) t.notOk(dirs.includes(bad), `no package for ${bad}`);
+  for (const isa of isas) {
+    for (const arch of ARCHES[isa]) {
+      t.test(arch, async (t) => {
+        t.same(readdirSync(join(out, 'apk', arch)), [`ddnsd-${FULL}.apk`], 'named <name>-<version>.apk');
+        checkDdnsdApk(t, join(out, 'apk', arch, `ddnsd-${FULL}.apk`), arch, stage, mtime);
+      });
+    }
+  }
+  t.test('luci-app-ddnsd', async (t) => checkLuciApk(t, join(out, 'apk', 'noarch', `luci-app-ddnsd-${FULL}.apk`), mtime));
+}
+
+t.test('synthetic staging trees: every apk is what it must be', async (t) => {
   const dir = t.testdir();
-  const r = pack(dir);
+  const stage = join(dir, 'stage');
+  for (const isa of Object.keys(ARCHES)) makeStage(stage, isa);
+  const r = pack(stage, join(dir, 'out'));
   t.equal(r.code, 0, r.stderr);
-  const ddnsd = join(dir, 'apk/aarch64_cortex-a53/ddnsd-0.1.0-r1.apk');
-  const luci = join(dir, 'apk/noarch/luci-app-ddnsd-0.1.0-r1.apk');
-  const dump = ok(APK, ['adbdump', ddnsd]);
-  for (const line of ['name: ddnsd', 'version: 0.1.0-r1', 'arch: aarch64_cortex-a53', 'license: MIT', 'origin: ddnsd', '- jshn', '- ubus', 'post-install: |', 'post-upgrade: |', 'pre-deinstall: |']) {
-    t.ok(dump.includes(line), `adbdump has "${line}"`);
-  }
-  t.match(ok(APK, ['adbdump', luci]), /arch: noarch[\s\S]*- ddnsd[\s\S]*- luci-base/);
-
-  const root = join(dir, 'root');
-  const add = install(root, 'aarch64_cortex-a53', [...stubs(join(dir, 'stubs')), ddnsd, luci]);
-  t.equal(add.code, 0, add.stdout + add.stderr);
-  const tree = ok('find', [root, '-type', 'f', '-not', '-path', '*/lib/apk/db/*', '-not', '-path', '*/var/*', '-not', '-path', '*/etc/apk/*', '-printf', '%M %u:%g %P\n'])
-    .split('\n')
-    .filter(Boolean)
-    .sort((a, b) => a.split(' ')[2].localeCompare(b.split(' ')[2]));
-  t.same(tree, [
-    '-rw------- root:root etc/config/ddnsd',
-    '-rw-r--r-- root:root etc/hotplug.d/iface/95-ddnsd',
-    '-rwxr-xr-x root:root etc/init.d/ddnsd',
-    '-rwxr-xr-x root:root etc/uci-defaults/95-ddnsd',
-    '-rw-r--r-- root:root lib/apk/packages/ddnsd.conffiles',
-    '-rw-r--r-- root:root lib/apk/packages/ddnsd.conffiles_static',
-    '-rw-r--r-- root:root lib/apk/packages/ddnsd.list',
-    '-rw-r--r-- root:root lib/apk/packages/luci-app-ddnsd.list',
-    '-rwxr-xr-x root:root usr/bin/ddnsd',
-    '-rw-r--r-- root:root usr/share/ddnsd/ddnsd.config',
-    '-rw-r--r-- root:root usr/share/luci/menu.d/luci-app-ddnsd.json',
-    '-rw-r--r-- root:root usr/share/rpcd/acl.d/luci-app-ddnsd.json',
-    '-rw-r--r-- root:root www/luci-static/resources/view/ddnsd/config.js',
-    '-rw-r--r-- root:root www/luci-static/resources/view/ddnsd/status.js',
-  ]);
-  t.same(readFileSync(join(root, 'usr/bin/ddnsd')), fakeElf(183, 'aarch64'));
-  t.same(readFileSync(join(root, 'etc/init.d/ddnsd')), readFileSync(join(REPO, 'openwrt/files/ddnsd.init')));
-  t.equal(readFileSync(join(root, 'lib/apk/packages/ddnsd.conffiles'), 'utf8'), '/etc/config/ddnsd\n');
-  t.match(readFileSync(join(root, 'lib/apk/packages/ddnsd.list'), 'utf8'), /^\/etc\/config\/ddnsd\n[\s\S]*\/usr\/bin\/ddnsd\n/);
+  checkAll(t, join(dir, 'out'), stage, EPOCH);
 });
 
-t.test('apk refuses a package for another arch', { skip }, async (t) => {
+t.test('two builds are byte-identical; the arches of one ISA differ only in the head', async (t) => {
   const dir = t.testdir();
-  t.equal(pack(dir).code, 0);
-  const add = install(join(dir, 'root'), 'x86_64', [...stubs(join(dir, 'stubs')), join(dir, 'apk/aarch64_generic/ddnsd-0.1.0-r1.apk')]);
-  t.not(add.code, 0);
-  t.match(add.stdout + add.stderr, /arch: aarch64_generic/);
-});
-
-t.test('two apk builds are byte-identical', { skip }, async (t) => {
-  const dir = t.testdir();
-  for (const n of ['a', 'b']) t.equal(pack(join(dir, n)).code, 0);
-  for (const f of ['apk/aarch64_generic/ddnsd-0.1.0-r1.apk', 'apk/noarch/luci-app-ddnsd-0.1.0-r1.apk']) {
-    t.ok(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f))), f);
+  const stage = join(dir, 'stage');
+  makeStage(stage, 'aarch64');
+  for (const n of ['a', 'b']) t.equal(pack(stage, join(dir, n)).code, 0);
+  for (const arch of [...ARCHES.aarch64, 'noarch']) {
+    const name = arch === 'noarch' ? `luci-app-ddnsd-${FULL}.apk` : `ddnsd-${FULL}.apk`;
+    t.equal(sha(readFileSync(join(dir, 'b', 'apk', arch, name))), sha(readFileSync(join(dir, 'a', 'apk', arch, name))), `${arch} identical`);
   }
+  const a53 = loadApk(join(dir, 'a', 'apk', 'aarch64_cortex-a53', `ddnsd-${FULL}.apk`));
+  const gen = loadApk(join(dir, 'a', 'apk', 'aarch64_generic', `ddnsd-${FULL}.apk`));
+  t.not(a53.info.uniqueId, gen.info.uniqueId, 'each arch has its own unique id');
+  t.same(listing(a53), listing(gen), 'same tree');
 });
 
-t.test('without apk-tools 3 the packer says what is missing', async (t) => {
-  const r = run(process.execPath, [PACKER, '--version', '0.1.0', '--out', t.testdir(), '--apk', '/nonexistent/apk']);
-  t.equal(r.code, 1);
-  t.match(r.stderr, /^apk: no apk-tools binary "\/nonexistent\/apk": .apk packages need apk-tools 3.x/);
+t.test('the reader is not a rubber stamp: it rejects damaged packages', async (t) => {
+  const dir = t.testdir();
+  const stage = join(dir, 'stage');
+  makeStage(stage, 'x86_64');
+  t.equal(pack(stage, join(dir, 'out')).code, 0);
+  const file = readFileSync(join(dir, 'out', 'apk', 'x86_64', `ddnsd-${FULL}.apk`));
+  const raw = inflateRawSync(file.subarray(4));
+  const again = (b: Buffer) => Buffer.concat([Buffer.from('ADBd'), deflateRawSync(b)]);
+  t.doesNotThrow(() => readApk(again(raw)), 'recompressed intact: still fine');
+  // Flip the last byte of the executable's data (the largest DATA block ends near the end).
+  const flipped = Buffer.from(raw);
+  const exeAt = flipped.indexOf(Buffer.from('fake ddnsd x86_64'));
+  flipped[exeAt] ^= 1;
+  t.throws(() => readApk(again(flipped)), /usr\/lib\/ddnsd\/ddnsd does not match its SHA-256/);
+  t.throws(() => readApk(Buffer.from('ustar')), /not an apk v3 file/);
+  t.throws(() => readApk(again(raw.subarray(0, raw.length - 8))), /DATA blocks for|does not fit/);
+});
+
+const DIST = join(REPO, 'dist');
+const built = existsSync(join(DIST, 'apk')) && existsSync(join(DIST, 'stage'));
+t.test('the apks `make` built in dist/', { skip: !built && 'make has not built dist/apk and dist/stage' }, async (t) => {
+  checkAll(t, DIST, join(DIST, 'stage'));
 });
