@@ -43,5 +43,7 @@ async function printPage(call: DaemonCall, io: CliIO, args: { service?: string; 
   const reply = await call('log', a);
   const list = (reply.lines ?? []) as LogLine[];
   for (const l of list) io.out(`${formatTime(l.time)} ${l.level}: ${l.service ? `[${l.service}] ` : ''}${l.message}\n`);
+  const omitted = typeof reply.omitted === 'number' ? reply.omitted : 0;
+  if (omitted > 0 && !args.after) io.err(`(${omitted} older lines left out: one ubus reply holds at most 1 MiB; ask for fewer with -n)\n`);
   return list.length ? list[list.length - 1].id : args.after ?? 0;
 }

@@ -8,7 +8,7 @@ import { redact } from '../util/secret';
 import { VERSION } from '../version';
 import { connectWithRetry, watchNetifd, type EngineBus, type Handle } from './bus';
 import { adhocService, detectService, familiesOf, type AdhocDetect } from './detect';
-import { LogBook } from './logbook';
+import { LogBook, type NumberedEntry } from './logbook';
 import { ddnsdMethods, notFound, type DaemonApi, type UpdateReply } from './object';
 import { providersReply } from './providers-reply';
 import { isBlocked, reconcileState } from './records';
@@ -307,10 +307,15 @@ export class Daemon implements DaemonApi {
     };
   }
 
-  log(opts: { service?: string; lines?: number; after?: number }): { lines: Record<string, unknown>[] } {
+  log(opts: { service?: string; lines?: number; after?: number }): { lines: Record<string, unknown>[]; omitted: number } {
     if (opts.service) this.#entry(opts.service);
     const list = this.logbook.recent({ scope: opts.service, lines: opts.lines, after: opts.after });
-    return { lines: list.map((e) => ({ id: e.id, time: secs(e.time), level: e.level, service: e.scope, message: e.message })) };
+    // Following (`after`): keep the oldest, the next page brings the rest; otherwise the newest.
+    const fit = fitReply(list, opts.after !== undefined && opts.after > 0 ? 'oldest' : 'newest');
+    return {
+      lines: fit.map((e) => ({ id: e.id, time: secs(e.time), level: e.level, service: e.scope, message: e.message })),
+      omitted: list.length - fit.length,
+    };
   }
 
   providers(): unknown {
@@ -350,6 +355,28 @@ export class Daemon implements DaemonApi {
       return { service, supported: true, outcome: 'network', message: redact(errorText(err), secrets) };
     }
   }
+}
+
+/**
+ * Bytes a `log` reply may use: ubusd refuses a message over 1 MiB (MAX_MSGLEN), and the
+ * caller's request then fails with no data at all. Leaves room for the message's own headers.
+ */
+export const LOG_REPLY_BYTES = 1024 * 1024 - 16 * 1024;
+
+/** What one line costs in the reply's blobmsg: its strings plus the table, names and padding (at most 128 bytes). */
+function lineBytes(e: NumberedEntry): number {
+  return 128 + Buffer.byteLength(e.scope) + Buffer.byteLength(e.message);
+}
+
+/** As many lines of `list` as fit in LOG_REPLY_BYTES, taken from the newest or the oldest end. */
+function fitReply(list: NumberedEntry[], keep: 'newest' | 'oldest'): NumberedEntry[] {
+  let used = 0;
+  let n = 0;
+  for (; n < list.length; n++) {
+    used += lineBytes(list[keep === 'newest' ? list.length - 1 - n : n]);
+    if (used > LOG_REPLY_BYTES) break;
+  }
+  return keep === 'newest' ? list.slice(list.length - n) : list.slice(0, n);
 }
 
 function emptyConfig(): LoadedConfig {

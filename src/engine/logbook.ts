@@ -5,19 +5,37 @@ export interface NumberedEntry extends LogEntry {
   id: number;
 }
 
-/** The newest log lines with ids, fed by the sink (whose lines are already redacted). */
+/**
+ * Characters of message text the ring holds at most, whatever `log_lines` says: each line is
+ * already cut to MAX_MESSAGE by the sink, so this only bites when `log_lines` is large and
+ * the lines long (100,000 lines of 1,000 characters would be 100 MB on a 256 MB router).
+ */
+export const MAX_RING_CHARS = 8 * 1024 * 1024;
+
+/**
+ * The newest log lines with ids, fed by the sink: its lines are already redacted, cut, and of
+ * the configured level or above (debug lines are kept only while log_level is debug).
+ */
 export class LogBook {
   #entries: NumberedEntry[] = [];
+  #chars = 0;
   #next = 1;
   readonly #detach: () => void;
 
-  constructor(sink: LogSink, public capacity = 500) {
+  constructor(sink: LogSink, public capacity = 500, readonly maxChars = MAX_RING_CHARS) {
     this.#detach = sink.onEntry((e) => this.#add(e));
+  }
+
+  get size(): number {
+    return this.#entries.length;
   }
 
   #add(e: LogEntry): void {
     this.#entries.push({ ...e, id: this.#next++ });
-    if (this.#entries.length > this.capacity) this.#entries.splice(0, this.#entries.length - this.capacity);
+    this.#chars += e.message.length;
+    while (this.#entries.length > 1 && (this.#entries.length > this.capacity || this.#chars > this.maxChars)) {
+      this.#chars -= this.#entries.shift()!.message.length;
+    }
   }
 
   /** The newest `lines` entries of `scope` (a service name) newer than id `after`. */

@@ -41,6 +41,22 @@ export function notFound(message: string): UbusError {
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * Longest names a caller may send. A Linux device name fits IFNAMSIZ (16 bytes with its NUL);
+ * a netifd interface is a UCI section name, which LuCI keeps to 15 characters and netifd
+ * lengthens by a suffix for dynamic ones (`wan_6`): 64 leaves room for both. Anything longer
+ * names nothing on a router, and would only grow log lines and replies.
+ */
+export const MAX_DEVICE = 15;
+export const MAX_INTERFACE = 64;
+
+/** A name argument within its limit (status 2 beyond it), or undefined when absent or empty. */
+function name(a: Record<string, unknown>, key: string, max: number): string | undefined {
+  const v = str(a[key]);
+  if (v !== undefined && Buffer.byteLength(v) > max) throw invalid(`${key} is longer than ${max} bytes: no ${key === 'device' ? 'network device' : 'netifd interface'} has such a name`);
+  return v;
+}
 const int = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 export function ddnsdMethods(api: DaemonApi): Record<string, MethodDef> {
@@ -73,10 +89,10 @@ export function ddnsdMethods(api: DaemonApi): Record<string, MethodDef> {
 }
 
 function notify(api: DaemonApi, a: Record<string, unknown>): Record<string, unknown> {
-  const iface = str(a.interface);
+  const iface = name(a, 'interface', MAX_INTERFACE);
   const action = str(a.action);
   if (!iface || !action || !NOTIFY_ACTIONS.includes(action)) throw invalid('notify needs interface and action (ifup, ifupdate, ifdown)');
-  api.notify(iface, action, str(a.device));
+  api.notify(iface, action, name(a, 'device', MAX_DEVICE));
   return {};
 }
 
@@ -87,6 +103,7 @@ function detectArgs(a: Record<string, unknown>): { service?: string; family?: Fa
   const family = raw as Family | undefined;
   const source = str(a.source) ?? (str(a.interface) ? 'network' : undefined);
   if (source === undefined) return { service: str(a.service), family };
-  if (!isSourceKind(source)) throw invalid(`unknown source '${source}' (network, interface, web, dns, script)`);
-  return { adhoc: { source, interface: str(a.interface), family } };
+  if (!isSourceKind(source)) throw invalid(`unknown source '${source.slice(0, 40)}' (network, interface, web, dns, script)`);
+  // Source `interface` names a Linux device; the others a netifd interface.
+  return { adhoc: { source, interface: name(a, 'interface', source === 'interface' ? MAX_DEVICE : MAX_INTERFACE), family } };
 }

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Clock } from '../util/clock';
-import type { Logger } from '../util/log';
+import { RateLimitedLog, type Logger } from '../util/log';
 import { MsgType, MSG_TYPE_NAMES } from './constants';
 import { DecodeError, UbusError } from './errors';
 import { FrameReader } from './framing';
@@ -38,16 +38,18 @@ export class Connection {
   #closeReason = '';
   /** Messages received (framed), for tests and benchmarks. */
   received = 0;
+  readonly #malformedLog: RateLimitedLog;
 
-  private constructor(socket: Socket, log: Logger) {
+  private constructor(socket: Socket, log: Logger, clock: Clock) {
     this.#socket = socket;
     this.#log = log;
+    this.#malformedLog = new RateLimitedLog((m) => log.warn(m), clock);
   }
 
   /** Connects and waits for ubusd's HELLO, which carries our client id. */
   static open(path: string, log: Logger, clock: Clock, helloTimeoutMs = 5000): Promise<Connection> {
     const socket = connect(path);
-    const conn = new Connection(socket, log);
+    const conn = new Connection(socket, log, clock);
     return new Promise((resolve, reject) => {
       const timer = clock.after(helloTimeoutMs, () => conn.#close(`no HELLO within ${helloTimeoutMs} ms`));
       conn.#greeted = (err) => {
@@ -111,8 +113,13 @@ export class Connection {
     } catch (e) {
       const header = { type: frame[1]!, seq: frame.readUInt16BE(2), peer: frame.readUInt32BE(4) };
       const name = MSG_TYPE_NAMES[header.type] ?? `type-${header.type}`;
-      this.#log.warn(`dropped a malformed ubus ${name} message: ${(e as Error).message}`);
-      this.#handlers?.malformed(header, e as DecodeError);
+      // A call whose data does not decode (garbage, nesting past 64 levels) is still a call:
+      // the object server answers it INVALID_ARGUMENT, as libubus does, instead of leaving
+      // the caller to wait out its timeout.
+      const call = header.type === MsgType.INVOKE ? looseDecode(frame) : undefined;
+      this.#malformedLog.emit(`${call ? 'answering' : 'dropped'} a malformed ubus ${name} message${call ? ' with INVALID_ARGUMENT' : ''}: ${(e as Error).message}`);
+      if (call) this.#handlers?.message(call);
+      else this.#handlers?.malformed(header, e as DecodeError);
       return;
     }
     this.#handlers?.message(msg);
@@ -165,6 +172,15 @@ const SOCKET_ERRORS: Record<string, string> = {
   ECONNREFUSED: 'nothing accepts connections there; is ubusd running?',
   EACCES: 'permission denied',
 };
+
+/** The message with undecodable blobmsg attributes kept raw, or undefined when even that fails. */
+function looseDecode(frame: Buffer): UbusMessage | undefined {
+  try {
+    return decodeMessage(frame, { rawBlobmsgOnError: true });
+  } catch {
+    return undefined;
+  }
+}
 
 function socketError(e: NodeJS.ErrnoException): string {
   const words = e.code ? SOCKET_ERRORS[e.code] : undefined;

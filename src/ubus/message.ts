@@ -56,8 +56,17 @@ const MONITOR_KINDS: Readonly<Record<number, AttrKind>> = {
   [MonitorAttr.DATA]: 'nested',
 };
 
+export interface DecodeOptions {
+  /**
+   * Keep a blobmsg attribute (DATA, SIGNATURE) that does not decode as a `raw` attribute
+   * instead of failing: ubusd checks the top-level attributes only, so a call with garbage
+   * or too deeply nested data still reaches the object, which answers INVALID_ARGUMENT.
+   */
+  rawBlobmsgOnError?: boolean;
+}
+
 /** Decodes one complete message; throws DecodeError on anything malformed. */
-export function decodeMessage(buf: Buffer): UbusMessage {
+export function decodeMessage(buf: Buffer, opts: DecodeOptions = {}): UbusMessage {
   if (buf.length < MSG_HEADER_LEN + 4) throw new DecodeError(`message of ${buf.length} bytes is shorter than a header`, 0);
   const rawLen = checkRoot(buf, 0);
   if (MSG_HEADER_LEN + rawLen !== buf.length) {
@@ -69,12 +78,21 @@ export function decodeMessage(buf: Buffer): UbusMessage {
     type,
     seq: buf.readUInt16BE(2),
     peer: buf.readUInt32BE(4),
-    attrs: decodeAttrList(buf, MSG_HEADER_LEN + 4, buf.length, kinds),
+    attrs: decodeAttrList(buf, MSG_HEADER_LEN + 4, buf.length, kinds, opts),
   };
 }
 
-function decodeAttrList(buf: Buffer, start: number, end: number, kinds: Readonly<Record<number, AttrKind>>): MsgAttr[] {
-  return readAttrs(buf, start, end).map((span) => decodeAttr(buf, span, kinds[span.id] ?? 'raw'));
+function decodeAttrList(buf: Buffer, start: number, end: number, kinds: Readonly<Record<number, AttrKind>>, opts: DecodeOptions = {}): MsgAttr[] {
+  return readAttrs(buf, start, end).map((span) => {
+    const kind = kinds[span.id] ?? 'raw';
+    if (kind !== 'blobmsg' || !opts.rawBlobmsgOnError) return decodeAttr(buf, span, kind);
+    try {
+      return decodeAttr(buf, span, kind);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      return decodeAttr(buf, span, 'raw');
+    }
+  });
 }
 
 function decodeAttr(buf: Buffer, span: AttrSpan, kind: AttrKind): MsgAttr {

@@ -1,3 +1,4 @@
+import type { Clock } from './clock';
 import { redact, Secret } from './secret';
 
 export type Level = 'error' | 'warn' | 'info' | 'debug';
@@ -25,32 +26,36 @@ export interface LogSinkOptions {
   level?: Level;
   /** Where lines go; procd hands stderr to logd. Default: process.stderr. */
   write?: (line: string) => void;
-  /** Lines kept in memory for `ddnsd log`. Default 500. */
-  ringSize?: number;
   now?: () => number;
 }
+
+/**
+ * Longest message a line keeps, in characters; the rest is cut and counted. Text from outside
+ * (an interface name on the bus, a provider's error body) must not make a line of megabytes:
+ * in logread, in the `ddnsd log` ring, or in memory.
+ */
+export const MAX_MESSAGE = 1000;
 
 export function parseLevel(text: string): Level | undefined {
   return (LEVELS as readonly string[]).includes(text) ? (text as Level) : undefined;
 }
 
 /**
- * The one place log lines are made. Every line passes through `redact` with the secrets
- * the sink was told about, on top of Secret's own masking, and is kept in a ring buffer.
+ * The one place log lines are made. A line below the configured level is not made at all
+ * (its text may be large, and nobody asked for it); every other line passes through `redact`
+ * with the secrets the sink was told about, on top of Secret's own masking, is cut to
+ * MAX_MESSAGE, and goes to the writer and to the listeners (the daemon's `ddnsd log` ring).
  */
 export class LogSink {
   level: Level;
   readonly #write: (line: string) => void;
-  readonly #ringSize: number;
   readonly #now: () => number;
-  #ring: LogEntry[] = [];
   #secrets = new Set<string>();
   #listeners = new Set<(e: LogEntry) => void>();
 
   constructor(opts: LogSinkOptions = {}) {
     this.level = opts.level ?? 'info';
     this.#write = opts.write ?? ((line) => process.stderr.write(line + '\n'));
-    this.#ringSize = opts.ringSize ?? 500;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -74,19 +79,21 @@ export class LogSink {
     };
   }
 
-  emit(level: Level, scope: string, message: string): void {
-    const clean = oneLine(redact(message, this.#secrets));
-    const entry: LogEntry = { time: this.#now(), level, scope, message: clean };
-    this.#ring.push(entry);
-    if (this.#ring.length > this.#ringSize) this.#ring.splice(0, this.#ring.length - this.#ringSize);
-    for (const l of this.#listeners) l(entry);
-    if (LEVELS.indexOf(level) <= LEVELS.indexOf(this.level)) this.#write(formatEntry(entry));
+  /** Whether a line of `level` would be made now (callers may skip building costly text). */
+  enabled(level: Level): boolean {
+    return LEVELS.indexOf(level) <= LEVELS.indexOf(this.level);
   }
 
-  /** The newest `lines` entries, optionally only those of one scope. */
-  recent(lines = 100, scope?: string): LogEntry[] {
-    const list = scope === undefined ? this.#ring : this.#ring.filter((e) => e.scope === scope || e.scope.startsWith(scope + '/'));
-    return list.slice(Math.max(0, list.length - lines));
+  emit(level: Level, scope: string, message: string): void {
+    if (!this.enabled(level)) return;
+    // Cut before redacting (a megabyte through every secret's pattern is slow), with room to
+    // spare so a secret straddling the first cut is gone by the second.
+    const text = String(message);
+    const head = text.length > 4 * MAX_MESSAGE ? text.slice(0, 4 * MAX_MESSAGE) : text;
+    const clean = cut(oneLine(redact(head, this.#secrets)), MAX_MESSAGE, text.length - head.length);
+    const entry: LogEntry = { time: this.#now(), level, scope: cut(oneLine(scope), 100), message: clean };
+    for (const l of this.#listeners) l(entry);
+    this.#write(formatEntry(entry));
   }
 
   onEntry(fn: (e: LogEntry) => void): () => void {
@@ -104,6 +111,13 @@ export function oneLine(text: string): string {
   return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
+/** `text` cut to `max` characters, saying how many were left out (`dropped`: already cut before). */
+export function cut(text: string, max: number, dropped = 0): string {
+  if (text.length <= max && dropped === 0) return text;
+  const kept = text.slice(0, max);
+  return `${kept}… (${text.length - kept.length + dropped} more characters)`;
+}
+
 /** `level: [scope] message`, the shape logread shows after its `ddnsd[pid]:` tag. */
 export function formatEntry(e: LogEntry): string {
   return `${e.level}: ${e.scope ? `[${e.scope}] ` : ''}${e.message}`;
@@ -114,3 +128,40 @@ export const nullLogger: Logger = {
   error() {}, warn() {}, info() {}, debug() {},
   child() { return nullLogger; },
 };
+
+/**
+ * A warning that outside parties can provoke at will (malformed bus messages): at most
+ * `burst` lines per `windowMs`, then one line saying how many were left out, so a flood
+ * cannot flood the log (or the `ddnsd log` ring).
+ */
+export class RateLimitedLog {
+  #windowStart = -Infinity;
+  #count = 0;
+  #suppressed = 0;
+  #flush: { cancel(): void } | undefined;
+
+  constructor(private readonly log: (message: string) => void, private readonly clock: Clock, readonly burst = 5, readonly windowMs = 60_000) {}
+
+  emit(message: string): void {
+    const now = this.clock.now();
+    if (now - this.#windowStart >= this.windowMs) {
+      this.#report();
+      this.#windowStart = now;
+      this.#count = 0;
+    }
+    if (this.#count++ < this.burst) return this.log(message);
+    this.#suppressed++;
+    this.#flush ??= this.clock.after(this.#windowStart + this.windowMs - now, () => {
+      this.#flush = undefined;
+      this.#report();
+    });
+  }
+
+  #report(): void {
+    this.#flush?.cancel();
+    this.#flush = undefined;
+    if (this.#suppressed === 0) return;
+    this.log(`${this.#suppressed} more like it in ${Math.round(this.windowMs / 1000)} s, not logged one by one`);
+    this.#suppressed = 0;
+  }
+}

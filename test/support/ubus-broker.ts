@@ -162,9 +162,10 @@ export class TestBroker {
     this.received++;
     let msg: UbusMessage;
     try {
-      msg = decodeMessage(frame);
+      // ubusd parses top-level attributes only (ubus_parse_msg: blob_parse_untrusted with its
+      // attribute policy); DATA it cannot read as blobmsg goes on as bytes, as ubusd forwards it.
+      msg = decodeMessage(frame, { rawBlobmsgOnError: true });
     } catch {
-      // ubusd parses top-level attributes only; a test double may be stricter
       this.#status(cl, { type: frame[1]!, seq: frame.readUInt16BE(2), peer: frame.readUInt32BE(4), attrs: [] }, UbusStatus.INVALID_ARGUMENT);
       return;
     }

@@ -82,7 +82,7 @@ t.test(`${COUNT} random and mutated messages into live connections`, async (t) =
   const server = createServer();
   await new Promise<void>((r) => server.listen(socketPath, r));
   t.teardown(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
-  const sink = new LogSink({ write: () => {}, level: 'debug', ringSize: 10 });
+  const sink = new LogSink({ write: () => {}, level: 'debug' });
   sink.onEntry((e) => {
     if (/garbage on the socket/.test(e.message) && e.level === 'warn' && e.message.startsWith('closing')) stats.garbageLines++;
     if (/dropped a malformed/.test(e.message)) stats.droppedLines++;
