@@ -27,7 +27,16 @@ export interface CheckDeps {
   /** Redacted from any text we keep (provider messages, errors). */
   secrets: Secret[];
   signal?: AbortSignal;
+  /** How long the first check waits for DNS to say what a record holds; default SEED_BOUND_MS. */
+  seedBoundMs?: number;
 }
+
+/**
+ * The most a first update waits on the lookup of what the record holds. At boot the router's
+ * resolver (dnsmasq) is often not up yet, and a black-holed one would hold the update for the
+ * lookup's whole 5 s timeout; a resolver that works answers well within this.
+ */
+export const SEED_BOUND_MS = 1000;
 
 export interface CheckRequest {
   force: boolean;
@@ -119,10 +128,32 @@ function forceDue(service: ServiceConfig, r: RecordState, now: number): boolean 
   return service.forceIntervalMs > 0 && r.lastUpdate !== undefined && now - r.lastUpdate >= service.forceIntervalMs;
 }
 
-/** At first start (no state), ask DNS or the provider what the record holds, so an unchanged address is never resent. */
+/**
+ * At first start (no state), ask DNS or the provider what the record holds, so an unchanged
+ * address is never resent. The answer is waited for at most `seedBoundMs`: after that the
+ * lookup is cancelled and the update goes out (at worst one request the provider answers
+ * `nochg`), rather than a boot waiting on a resolver that is not there.
+ */
 async function seedFromDns(records: RecordState[], deps: CheckDeps): Promise<void> {
   if (records.length === 0 || !deps.verifier) return;
-  const found = await deps.verifier(records.map(ref), deps.signal);
+  const bound = deps.seedBoundMs ?? SEED_BOUND_MS;
+  const ac = new AbortController();
+  const onAbort = () => ac.abort();
+  deps.signal?.addEventListener('abort', onAbort);
+  let timer: { cancel(): void } | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = deps.clock.after(bound, () => resolve(undefined))));
+  let found: Map<string, string[]> | undefined;
+  try {
+    found = await Promise.race([deps.verifier(records.map(ref), ac.signal), late]);
+  } finally {
+    timer?.cancel();
+    deps.signal?.removeEventListener('abort', onAbort);
+    ac.abort();
+  }
+  if (!found) {
+    deps.log.info(`what DNS holds for ${records.map((r) => `${r.name} ${r.type}`).join(', ')} is not known within ${bound} ms (resolver slow or unreachable): updating without it`);
+    return;
+  }
   for (const r of records) {
     const addrs = found.get(recordKey(r));
     if (!addrs) continue;

@@ -24,12 +24,12 @@ export function parseDnsServer(text: string): { server: string; port?: number } 
 /** Ask DNS: the zone's authoritative servers, or the service's `dns_server` when set. */
 export function dnsVerifier(dnsServer: string | undefined, lookup: Lookup = lookupRecord, timeoutMs = 5000): Verifier {
   const opts: LookupOptions = { timeoutMs, ...(dnsServer ? parseDnsServer(dnsServer) : {}) };
-  return async (records) => {
+  return async (records, signal) => {
     const out = new Map<string, string[]>();
     await Promise.all(
       records.map(async (r) => {
         try {
-          out.set(recordKey(r), (await lookup(r.name, r.type, opts)).addresses);
+          out.set(recordKey(r), (await lookup(r.name, r.type, { ...opts, signal })).addresses);
         } catch {
           // Unknown: the caller neither trusts nor distrusts the record.
         }

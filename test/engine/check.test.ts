@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { groupUpdates, runCheck } from '../../src/engine/check';
+import { groupUpdates, runCheck, SEED_BOUND_MS } from '../../src/engine/check';
 import { backoffDelay } from '../../src/engine/backoff';
 import { reconcileState } from '../../src/engine/records';
 import { loadState, parseState, StateStore, type RecordState } from '../../src/engine/state';
@@ -205,4 +205,36 @@ t.test('state file: 0600 in a 0700 directory; a damaged file is never quoted in 
   t.equal(lines.length, 4);
   t.notMatch(lines.join('\n'), /T0KEN|dyn\.test/, 'no excerpt of the file in the log');
   t.match(lines[1], /ignoring corrupt state file .*: not valid JSON/);
+});
+
+t.test('the first update waits on a silent DNS lookup only SEED_BOUND_MS, then cancels it and sends', async (t) => {
+  const env = makeDeps();
+  let aborted = false;
+  let calls = 0;
+  // The seed lookup hangs until cancelled; the verification after the update answers at once.
+  env.deps.verifier = (_refs, signal) =>
+    calls++ > 0 ? Promise.resolve(new Map()) : new Promise((resolve) => signal?.addEventListener('abort', () => { aborted = true; resolve(new Map()); }));
+  const service = makeService({ verify: true });
+  const st = reconcileState(service, undefined);
+  let done = false;
+  const p = runCheck(service, st, env.deps, { force: false, reason: 'start' }).then((s) => { done = true; return s; });
+  await env.clock.advance(SEED_BOUND_MS - 1);
+  t.notOk(done, 'still waiting just before the bound');
+  t.equal(env.provider.calls.length, 0);
+  await env.clock.advance(1);
+  await p;
+  t.equal(env.provider.calls.length, 1, 'sent once the bound passed');
+  t.ok(aborted, 'the lookup was cancelled, not left running');
+  t.match(env.lines.join('\n'), /is not known within 1000 ms \(resolver slow or unreachable\): updating without it/);
+});
+
+t.test('a seed lookup that answers within the bound still saves a request', async (t) => {
+  const env = makeDeps();
+  env.deps.verifier = env.dns.verifier;
+  env.dns.records.set('home.example.com/A', ['203.0.113.7']);
+  const service = makeService({ verify: true });
+  const st = reconcileState(service, undefined);
+  const s = await runCheck(service, st, env.deps, { force: false, reason: 'start' });
+  t.equal(s.requests, 0);
+  t.equal(env.clock.pendingCount, 0, 'the bound timer was cancelled');
 });
