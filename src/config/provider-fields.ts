@@ -94,8 +94,10 @@ export function readProviderOptions(r: SectionReader, provider: ProviderDef): Pr
   const out: Record<string, string | Secret | string[] | undefined> = {};
   for (const f of provider.fields) {
     const value = f.list ? readList(r, f) : readSingle(r, f);
-    if (value === undefined && f.required && !r.has(f.name)) {
-      r.error(f.name, undefined, `required by provider ${provider.id} (${f.label})`);
+    const excused = f.requiredUnless !== undefined && r.has(f.requiredUnless);
+    if (value === undefined && f.required && !r.has(f.name) && !excused) {
+      const unless = f.requiredUnless ? `, unless ${f.requiredUnless} is set` : '';
+      r.error(f.name, undefined, `required by provider ${provider.id} (${f.label})${unless}`);
     }
     if (value !== undefined) out[f.name] = value;
   }

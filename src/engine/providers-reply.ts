@@ -21,6 +21,7 @@ function providerInfo(p: ProviderDef): Record<string, unknown> {
       label: f.label,
       type: f.type,
       required: f.required ?? false,
+      required_unless: f.requiredUnless ?? '',
       secret: f.secret ?? false,
       list: f.list ?? false,
       default: f.default ?? '',

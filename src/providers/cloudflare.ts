@@ -1,7 +1,7 @@
 import type { Outcome, ProviderContext, ProviderDef, ReadResult, RecordRef, RecordUpdate } from './types';
 import {
   arr, badShape, baseSettings, bearerApi, cacheKey, createField, normName, obj, ProviderFailure, REST_CAPS, restCreate,
-  RestApi, setRecord, str, tokenField, ttlField, written, zoneField, type BaseSettings, type FoundRecord,
+  RestApi, setRecord, str, tokenField, ttlField, written, zoneField, type BaseSettings, type FoundRecord, type OptionReader,
 } from './rest';
 import type { Secret } from '../util/secret';
 import { sameAddress } from '../net/address';
@@ -32,6 +32,8 @@ const THROTTLE_CODES = new Set([971, 10429]);
 interface Settings extends BaseSettings {
   token: Secret;
   proxied: boolean;
+  /** `zone_id`: given by the user, so the zone is never looked up (tokens without Zone:Read). */
+  zoneId?: string;
 }
 
 export const cloudflare: ProviderDef = {
@@ -40,7 +42,11 @@ export const cloudflare: ProviderDef = {
   aliases: ['cloudflare.com-v4', 'cloudflare.com'],
   fields: [
     tokenField('An API token with Zone → DNS → Edit permission for the zone (My Profile → API Tokens). The global API key is not accepted.'),
-    zoneField('The Cloudflare zone (domain) that holds the records, e.g. example.com.'),
+    { ...zoneField('The Cloudflare zone (domain) that holds the records, e.g. example.com. Not needed when zone_id is set.'), requiredUnless: 'zone_id' },
+    {
+      name: 'zone_id', label: 'Zone ID', type: 'string', pattern: '^[0-9a-fA-F]{32}$', patternHelp: 'the 32 hexadecimal digits of the zone id (Overview page, API section)',
+      help: 'The zone id, for a token without Zone → Read permission: ddnsd then never looks the zone up by name.',
+    },
     createField(),
     ttlField('1', 'TTL of records ddnsd creates; 1 means automatic. Existing records keep their TTL.'),
     {
@@ -53,10 +59,22 @@ export const cloudflare: ProviderDef = {
   docs: 'https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/edit/',
   create: restCreate(TITLE,
     (o, endpoint): Settings => ({
-      token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, { def: 1, min: 1, max: 86_400 }), proxied: o.bool('proxied'),
+      token: o.secret('api_token'), ...zoneSettings(o, endpoint), proxied: o.bool('proxied'),
     }),
     (s, ctx) => new Session(s, ctx)),
 };
+
+/** The base settings; with a zone_id the zone name may be left out (the zone is never looked up by name then). */
+function zoneSettings(o: OptionReader, endpoint: string | undefined): BaseSettings & { zoneId?: string } {
+  const zoneId = o.string('zone_id').toLowerCase() || undefined;
+  const base = baseSettings(o, endpoint, BASE, { def: 1, min: 1, max: 86_400 }, zoneId === undefined);
+  return zoneId ? { ...base, zoneId } : base;
+}
+
+/** How messages name the zone: its name, else its id. */
+function zoneLabel(s: Settings): string {
+  return s.zone || `id ${s.zoneId}`;
+}
 
 function codes(data: unknown): number[] {
   return arr(obj(data)?.errors).map((e) => Number(obj(e)?.code)).filter(Number.isFinite);
@@ -87,7 +105,7 @@ class Session {
       const key = cacheKey('cloudflare', this.s.base, zid, u.record.name, u.record.type);
       try {
         return await setRecord(this.ctx, u, {
-          title: TITLE, zone: this.s.zone, key,
+          title: TITLE, zone: zoneLabel(this.s), key,
           lookup: () => this.lookup(zid, u.record),
           patch: async (id) => {
             const r = await this.api.call('PATCH', `/zones/${zid}/dns_records/${encodeURIComponent(id)}`,
@@ -129,6 +147,11 @@ class Session {
   }
 
   async check(): Promise<string> {
+    if (this.s.zoneId) {
+      // A token without Zone:Read cannot GET /zones/{id}; listing one record needs only DNS:Read.
+      await this.api.call('GET', `/zones/${this.s.zoneId}/dns_records`, { query: { per_page: '1' }, what: `read records of zone id ${this.s.zoneId}` });
+      return `${TITLE}: the token can read the records of zone id ${this.s.zoneId}`;
+    }
     const id = await this.zoneId();
     return `${TITLE}: the token can reach zone ${this.s.zone} (id ${id})`;
   }
@@ -172,6 +195,7 @@ class Session {
   }
 
   private async zoneId(): Promise<string> {
+    if (this.s.zoneId) return this.s.zoneId;
     const known = this.ctx.cache.get(this.zoneKey());
     if (known !== undefined) return known;
     const r = await this.api.call('GET', '/zones', { query: { name: this.s.zone }, what: `find zone ${this.s.zone}` });

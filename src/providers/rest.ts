@@ -470,9 +470,9 @@ export interface TtlRule {
   max: number;
 }
 
-export function baseSettings(o: OptionReader, endpoint: string | undefined, base: string, ttl: TtlRule): BaseSettings {
+export function baseSettings(o: OptionReader, endpoint: string | undefined, base: string, ttl: TtlRule, zoneRequired = true): BaseSettings {
   return {
-    zone: normName(o.string('zone', true)),
+    zone: normName(o.string('zone', zoneRequired)),
     create: o.bool('create'),
     ttl: o.int('ttl', ttl.def, ttl.min, ttl.max),
     base: o.endpoint(endpoint, base),

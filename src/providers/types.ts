@@ -15,6 +15,8 @@ export interface FieldSpec {
   label: string;
   type: FieldType;
   required?: boolean;
+  /** With `required`: not needed when this other option is set (Cloudflare's zone, when zone_id is given). */
+  requiredUnless?: string;
   /** Wrapped in Secret when loaded; never shown in logs, replies or errors. */
   secret?: boolean;
   default?: string;

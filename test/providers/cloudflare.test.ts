@@ -156,7 +156,7 @@ t.test('credential test: the zone lookup', async (t) => {
 
 t.test('options: aliases, missing token', async (t) => {
   t.ok(cloudflare.aliases.includes('cloudflare.com-v4'));
-  t.same(cloudflare.fields.map((f) => f.name), ['api_token', 'zone', 'create', 'ttl', 'proxied']);
+  t.same(cloudflare.fields.map((f) => f.name), ['api_token', 'zone', 'zone_id', 'create', 'ttl', 'proxied']);
   const r = await cloudflare.create({ zone: 'example.com', ttl: '0' }).update([HOME], makeCtx());
   t.match(r, [{ outcome: 'config', message: /option api_token is required; option ttl must be a whole number from 1 to 86400/ }]);
 });
@@ -185,4 +185,22 @@ t.test('81058 "identical record already exists": read again and carry on with th
   t.match(await provider(fake).update([{ ...HOME, address: '198.51.100.10' }], ctx), [{ outcome: 'transient', message: /identical record already exists.*will try again/ }]);
   fake.assertDone(t);
   t.strictSame(leaks([TOKEN], r, ctx.lines), []);
+});
+
+t.test('zone_id (a token without Zone:Read): no zone lookup at all, zone name optional', async (t) => {
+  // The fake refuses any request it was not told to expect: a GET /zones here would fail the test.
+  const fake = await FakeHttp.start(t);
+  const ctx = makeCtx();
+  const byId = () => cloudflare.create({ api_token: new Secret(TOKEN), zone_id: ZID.toUpperCase(), endpoint: fake.url + '/client/v4' });
+  fake.expect(records('A', ok([rec(RID, 'A', '198.51.100.1')])), patch(RID, '198.51.100.4', ok(rec(RID, 'A', '198.51.100.4'))));
+  t.match(await byId().update([HOME], ctx), [{ outcome: 'ok', address: '198.51.100.4' }]);
+  fake.assertDone(t);
+  fake.expect(records('A', ok([])));
+  t.match(await byId().update([HOME], makeCtx()), [{ outcome: 'nohost', message: new RegExp(`zone id ${ZID} has no A record`) }], 'messages name the zone by its id');
+  fake.expect({ method: 'GET', path: `/client/v4/zones/${ZID}/dns_records`, query: { per_page: '1' }, ...READ, reply: ok([]) });
+  t.same(await byId().test!(makeCtx()), { outcome: 'ok', message: `Cloudflare: the token can read the records of zone id ${ZID}` });
+  fake.assertDone(t);
+  const neither = await cloudflare.create({ api_token: new Secret(TOKEN) }).update([HOME], makeCtx());
+  t.match(neither, [{ outcome: 'config', message: /option zone is required/ }]);
+  t.match(cloudflare.fields.find((f) => f.name === 'zone'), { required: true, requiredUnless: 'zone_id' });
 });

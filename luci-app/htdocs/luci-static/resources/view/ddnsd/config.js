@@ -75,7 +75,7 @@ function fieldOption(s, p, f) {
 	// option, all stored under the one UCI option name.
 	o.ucioption = f.name;
 	o.providerField = true;
-	o.rmempty = !f.required;
+	o.rmempty = !f.required || !!f.required_unless;
 	o.optional = false;
 	o.depends('provider', p.id);
 	o.remove = removeUnlessShared;
