@@ -130,8 +130,12 @@ function asciiHint(name: string): string | undefined {
   return ascii && isFqdn(ascii) ? `write a name with non-ASCII letters in its ASCII (punycode) form: ${ascii}` : undefined;
 }
 
-/** `domain` (option or list), else ddns-scripts' `lookup_host`. */
-function domains(r: SectionReader): string[] {
+/**
+ * `domain` (option or list), else ddns-scripts' `lookup_host`. A `lookup_host` next to the
+ * domains keeps ddns-scripts' meaning: the name verification looks up instead of the records
+ * (DNS-O-Matic's `all.dnsomatic.com`, a CNAME'd record, a provider that answers elsewhere).
+ */
+function domains(r: SectionReader): { names: string[]; lookupHost?: string } {
   const got = r.many('domain');
   const lookup = r.single('lookup_host');
   const names: string[] = [];
@@ -139,14 +143,44 @@ function domains(r: SectionReader): string[] {
     const d = domain(r, text, got!.line);
     if (d && !names.includes(d)) names.push(d);
   }
-  if (!got && lookup) {
-    const d = domain(r, lookup.text, lookup.line);
-    if (d) names.push(d);
-  } else if (lookup && got && !got.items.some((d) => d.replace(/\.$/, '') === lookup.text.replace(/\.$/, ''))) {
-    r.warn('lookup_host', lookup.text, `'${lookup.text}' is not one of the domains; ddnsd verifies each domain itself, so lookup_host is ignored`, lookup.line);
-  }
   if (!got && !lookup) r.error('domain', undefined, "required: at least one record name (list domain 'home.example.com')");
-  return names;
+  if (!lookup) return { names };
+  const host = lookup.text.replace(/\.$/, '');
+  if (!isFqdn(host) || host.startsWith('*.')) {
+    r.error('lookup_host', lookup.text, `'${lookup.text}' is not a DNS name; use the full name verification should look up (home.example.com)`, lookup.line);
+    return { names };
+  }
+  if (!got) return { names: [host] };
+  return names.length === 1 && names[0].toLowerCase() === host.toLowerCase() ? { names } : { names, lookupHost: host };
+}
+
+/** ddns-scripts' transfer options: the family requests travel over, trusted CAs, unverified TLS, the interface they leave from. */
+function transfer(r: SectionReader) {
+  const forceIpVersion = bool(r, 'force_ipversion', false);
+  const ca = r.single('cacert');
+  let cacert: string | undefined;
+  if (ca && ca.text.toUpperCase() === 'IGNORE') {
+    r.error('cacert', ca.text, "'IGNORE' turned certificate checks off in ddns-scripts; ddnsd does that only when asked by name: option tls_insecure '1' (and no cacert)", ca.line);
+  } else if (ca && !/^\/[^\0]*$/.test(ca.text)) {
+    r.invalid('cacert', ca, 'the absolute path of a PEM file or of a directory of PEM files (/etc/ssl/certs/my-ca.crt)');
+  } else cacert = ca?.text;
+  const tlsInsecure = bool(r, 'tls_insecure', false);
+  if (tlsInsecure) {
+    r.warn('tls_insecure', undefined, "INSECURE: the provider's TLS certificate is not checked, so anyone on the path can read this service's credentials and answer in the provider's name; trust the provider's CA with option cacert instead");
+  }
+  const bindNetwork = checked(r, 'bind_network', isNetworkName, 'a network name from /etc/config/network (wan, wanb)');
+  return { forceIpVersion, cacert, tlsInsecure, bindNetwork };
+}
+
+/**
+ * `import_problem`: what `ddnsd import` could not carry over from ddns-scripts. The service is
+ * refused while it is there, so it cannot run half-configured; the user fixes it and deletes it.
+ */
+function importProblems(r: SectionReader): void {
+  const got = r.many('import_problem');
+  for (const text of got?.items ?? []) {
+    r.error('import_problem', undefined, `${text} (from ddnsd import; fix this, then delete option import_problem)`, got!.line);
+  }
 }
 
 function ipVersion(r: SectionReader): IpVersion {
@@ -283,11 +317,14 @@ export function readService(
     return typeof v === 'string' ? v : undefined;
   };
   const src = source(r);
+  const recs = domains(r);
+  const net = transfer(r);
+  importProblems(r);
   const svc: ServiceConfig = {
     name: section.name,
     enabled: bool(r, 'enabled', false),
     provider: def?.id ?? '',
-    domains: domains(r),
+    domains: recs.names,
     ipVersion: ipVersion(r),
     interface: validated(r, 'interface', isNetworkName, 'a network name from /etc/config/network (wan)') ?? 'wan',
     interface6: validated(r, 'interface6', isNetworkName, 'a network name from /etc/config/network (wan6)'),
@@ -310,10 +347,18 @@ export function readService(
     endpoint: declared('endpoint') ? fromField('endpoint') : validated(r, 'endpoint', isEndpoint, ENDPOINT_HELP),
     proxy: validated(r, 'proxy', isProxy, '[user:pass@]host:port'),
     ttl: declared('ttl') ? numberOrUndefined(fromField('ttl')) : ttl(r),
+    ...(recs.lookupHost ? { lookupHost: recs.lookupHost } : {}),
+    ...(net.forceIpVersion ? { forceIpVersion: true } : {}),
+    ...(net.cacert ? { cacert: net.cacert } : {}),
+    ...(net.tlsInsecure ? { tlsInsecure: true } : {}),
+    ...(net.bindNetwork ? { bindNetwork: net.bindNetwork } : {}),
     providerOptions,
     fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
   };
   if (svc.source === 'web') wrongFamilyUrls(r, svc);
+  if (svc.forceIpVersion && svc.ipVersion === 'both' && def?.capabilities.dualStackOneRequest) {
+    r.warn('force_ipversion', undefined, `provider ${def.id} takes both families in one request, which cannot travel over both; that request goes over either family (set ip_version 4 or 6 to force one)`);
+  }
   if (def) {
     for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (${unknownHint(def, o.name)})`, o.line);
   }

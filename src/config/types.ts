@@ -75,6 +75,16 @@ export interface ServiceConfig {
   proxy?: string;
   /** `ttl` in seconds, where the provider takes one. */
   ttl?: number;
+  /** `lookup_host`: the name verification looks up instead of each record (ddns-scripts' meaning). */
+  lookupHost?: string;
+  /** `force_ipversion`: provider requests travel over the family of the record they carry. */
+  forceIpVersion?: boolean;
+  /** `cacert`: a PEM file or a directory of them, trusted for this service's TLS besides the defaults. */
+  cacert?: string;
+  /** `tls_insecure`: the provider's TLS certificate is not verified (ddns-scripts' `cacert 'IGNORE'`). */
+  tlsInsecure?: boolean;
+  /** `bind_network`: the netifd interface whose address provider requests leave from. */
+  bindNetwork?: string;
   /** Provider-specific options, validated against the registry's field list. Secrets wrapped. */
   providerOptions: ProviderOptions;
   /** A stable digest of every option of the section: a block lifts when this changes. */

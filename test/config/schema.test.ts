@@ -117,9 +117,57 @@ config service 'multi'
   t.same(cfg.problems, []);
   t.same(only(cfg, 'multi').domains, ['a.example.com', 'b.example.com', '*.example.org']);
   t.equal(only(cfg, 'multi').ipVersion, 'both');
-  const warned = load(DYN.replace("'home.example.com'", "'home.example.com'\n\toption lookup_host 'other.example.com'"));
-  t.equal(warned.services.length, 1, 'a lookup_host that differs is only a warning');
-  t.match(warned.problems, [{ option: 'lookup_host', severity: 'warning' }]);
+  t.equal(only(cfg, 'multi').lookupHost, 'a.example.com', 'with several domains, lookup_host names the one name verification asks for');
+});
+
+t.test("lookup_host keeps ddns-scripts' meaning: the record stays domain, verification looks up lookup_host", async (t) => {
+  const other = load(DYN.replace("'home.example.com'", "'abcdef.dynv6.net'\n\toption lookup_host 'ipv6.dynv6.com.'"));
+  t.same(other.problems, [], 'no warning: it is a setting, not a mistake');
+  t.match(only(other, 'home'), { domains: ['abcdef.dynv6.net'], lookupHost: 'ipv6.dynv6.com' });
+  const same = only(load(DYN.replace("'home.example.com'", "'home.example.com'\n\toption lookup_host 'home.example.com'")), 'home');
+  t.equal(same.lookupHost, undefined, 'the same name as the one domain changes nothing');
+  const bad = load(DYN.replace("'home.example.com'", "'home.example.com'\n\toption lookup_host 'home'"));
+  t.match(bad.problems, [{ option: 'lookup_host', value: 'home', message: /'home' is not a DNS name/ }]);
+  t.equal(bad.services.length, 0);
+});
+
+t.test('transfer options: force_ipversion, cacert, tls_insecure (warned), bind_network', async (t) => {
+  const cfg = load(DYN + "\toption force_ipversion '1'\n\toption cacert '/etc/ssl/certs/my-ca.crt'\n\toption bind_network 'wanb'\n");
+  t.same(cfg.problems, []);
+  t.match(only(cfg, 'home'), { forceIpVersion: true, cacert: '/etc/ssl/certs/my-ca.crt', bindNetwork: 'wanb' });
+  t.equal(only(cfg, 'home').tlsInsecure, undefined);
+  const insecure = load(DYN + "\toption tls_insecure '1'\n");
+  t.equal(only(insecure, 'home').tlsInsecure, true);
+  t.match(insecure.problems, [{ option: 'tls_insecure', severity: 'warning', message: /^INSECURE: the provider's TLS certificate is not checked/ }]);
+  const table: [string, string, RegExp][] = [
+    ["option cacert 'IGNORE'", 'cacert', /option tls_insecure '1'/],
+    ["option cacert 'certs/ca.pem'", 'cacert', /absolute path/],
+    ["option force_ipversion 'six'", 'force_ipversion', /'six' is not allowed/],
+    ["option bind_network 'wan-b'", 'bind_network', /network name/],
+  ];
+  for (const [line, option, message] of table) {
+    const bad = load(DYN + `\t${line}\n`);
+    t.equal(bad.services.length, 0, line);
+    t.match(bad.problems, [{ section: 'home', option, message }], line);
+  }
+  const dyn = TEST_PROVIDERS.find((p) => p.id === 'dyn')!;
+  const oneRequest = [{ ...dyn, capabilities: { ...dyn.capabilities, dualStackOneRequest: true } }];
+  const both = loadConfig(DYN + "\toption force_ipversion '1'\n\toption ip_version 'both'\n", { providers: oneRequest });
+  t.equal(both.services.length, 1);
+  t.match(both.problems, [{ option: 'force_ipversion', severity: 'warning', message: /takes both families in one request/ }]);
+  t.same(loadConfig(DYN + "\toption force_ipversion '1'\n\toption ip_version '6'\n", { providers: oneRequest }).problems, [], 'one family: no warning');
+});
+
+t.test('import_problem refuses the service and says what to do', async (t) => {
+  const cfg = load(DYN + "\toption import_problem 'ran /usr/lib/ddns/mine.sh, which ddnsd does not run'\n");
+  t.same(cfg.services, []);
+  t.match(cfg.rejected, [{ name: 'home', problems: [{ option: 'import_problem', message: /^ran \/usr\/lib\/ddns\/mine\.sh, which ddnsd does not run \(from ddnsd import; fix this, then delete option import_problem\)$/ }] }]);
+});
+
+t.test('a field required unless another option is set (Cloudflare zone or zone_id)', async (t) => {
+  const cf = (extra: string) => load(`config service 'cf'\n\toption provider 'cloudflare'\n\toption domain 'home.example.com'\n\toption api_token 't'\n${extra}`);
+  t.match(cf('').problems, [{ option: 'zone', message: 'required by provider cloudflare (Zone), unless zone_id is set' }]);
+  t.same(cf("\toption zone_id '023e105f4ecef8ad9ca31a8372d0c353'\n").problems, []);
 });
 
 t.test('every bad value is named with section, option, value and what is allowed', async (t) => {
