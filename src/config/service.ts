@@ -168,7 +168,7 @@ function transfer(r: SectionReader) {
   if (tlsInsecure) {
     r.warn('tls_insecure', undefined, "INSECURE: the provider's TLS certificate is not checked, so anyone on the path can read this service's credentials and answer in the provider's name; trust the provider's CA with option cacert instead");
   }
-  const bindNetwork = checked(r, 'bind_network', isNetworkName, 'a network name from /etc/config/network (wan, wanb)');
+  const bindNetwork = validated(r, 'bind_network', isNetworkName, 'a network name from /etc/config/network (wan, wanb)');
   return { forceIpVersion, cacert, tlsInsecure, bindNetwork };
 }
 

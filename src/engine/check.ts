@@ -1,6 +1,7 @@
 import { errorText } from '../util/error-text';
 import type { ServiceConfig } from '../config/types';
 import type { Detection, Family, Source } from '../detect/types';
+import type { Transport } from '../net/http';
 import type { Capabilities, Outcome, ProviderInstance, RecordUpdate, UpdateResult } from '../providers/types';
 import { BLOCKING_OUTCOMES } from '../providers/types';
 import type { Clock } from '../util/clock';
@@ -29,6 +30,10 @@ export interface CheckDeps {
   signal?: AbortSignal;
   /** How long the first check waits for DNS to say what a record holds; default SEED_BOUND_MS. */
   seedBoundMs?: number;
+  /** The service's CAs and TLS checking for provider requests. */
+  transport?: Transport;
+  /** force_ipversion: a request carrying records of one family travels over that family. */
+  forceIpVersion?: boolean;
 }
 
 /**
@@ -226,6 +231,7 @@ async function callProvider(group: RecordState[], st: ServiceState, deps: CheckD
       force,
       now: () => deps.clock.now(),
       sleep: (ms) => new Promise<void>((resolve) => void deps.clock.after(ms, resolve)),
+      transport: { ...deps.transport, ...requestFamily(group, deps) },
     });
     if (results.length !== updates.length) throw new Error(`provider answered ${results.length} results for ${updates.length} records`);
     return results;
@@ -233,6 +239,13 @@ async function callProvider(group: RecordState[], st: ServiceState, deps: CheckD
     const message = `update failed: ${errorText(err)}`;
     return updates.map((u) => ({ record: u.record, outcome: 'network' as Outcome, message }));
   }
+}
+
+/** With force_ipversion, the family of the records a request carries (none when it carries both: one request cannot travel over two). */
+function requestFamily(group: RecordState[], deps: CheckDeps): { family?: Family } {
+  if (!deps.forceIpVersion) return {};
+  const families = new Set(group.map((r) => FAMILY[r.type]));
+  return families.size === 1 ? { family: [...families][0] } : {};
 }
 
 function applyResult(service: ServiceConfig, r: RecordState, res: UpdateResult, deps: CheckDeps, summary: CheckSummary): void {

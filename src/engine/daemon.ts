@@ -13,7 +13,7 @@ import { ddnsdMethods, notFound, type DaemonApi, type UpdateReply } from './obje
 import { providersReply } from './providers-reply';
 import { isBlocked, reconcileState } from './records';
 import type { ServiceRunner } from './service-runner';
-import { createProvider, createRunner, serviceSecrets, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
+import { createProvider, createRunner, serviceSecrets, serviceTransport, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
 import { loadState, StateStore, type ServiceState, type StateFile } from './state';
 import { secs, serviceStatus, type StatusReply } from './status';
 
@@ -349,6 +349,7 @@ export class Daemon implements DaemonApi {
         userAgent: USER_AGENT,
         now: () => this.opts.clock.now(),
         cache: { get: (k) => cache[k], set: (k, v) => void (cache[k] = v), delete: (k) => void delete cache[k] },
+        transport: serviceTransport(e.config),
       });
       return { service, supported: true, outcome: r.outcome, message: redact(r.message, secrets) };
     } catch (err) {

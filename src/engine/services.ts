@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../config/types';
 import type { Source } from '../detect/types';
-import { parseProxy } from '../net/http';
+import { caBundle } from '../net/ca';
+import { parseProxy, type Transport } from '../net/http';
 import { findProvider } from '../providers/registry';
 import type { ProviderDef, ProviderInstance } from '../providers/types';
 import type { Clock } from '../util/clock';
@@ -39,6 +40,24 @@ export function serviceSecrets(service: ServiceConfig): Secret[] {
   return out;
 }
 
+/**
+ * How a service's provider requests travel, without the family (force_ipversion picks it per
+ * request). Throws a sentence when cacert cannot be read: the service then does not run, and
+ * status says why, rather than failing every update with a TLS error.
+ */
+export function serviceTransport(service: ServiceConfig): Transport {
+  const t: Transport = {};
+  if (service.tlsInsecure) t.insecure = true;
+  if (service.cacert) {
+    try {
+      t.ca = caBundle(service.cacert);
+    } catch (e) {
+      throw new Error(`option cacert: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return t;
+}
+
 /** The provider bound to a service's options; throws a sentence when it cannot be made. */
 export function createProvider(service: ServiceConfig, providers: readonly ProviderDef[]): { def: ProviderDef; instance: ProviderInstance } {
   const def = findProvider(service.provider, providers);
@@ -68,6 +87,8 @@ export function checkDeps(service: ServiceConfig, deps: Pick<EngineDeps, 'clock'
     capabilities: def.capabilities,
     verifier: service.verify ? deps.verifierFactory(service, instance, def) : undefined,
     userAgent: USER_AGENT,
+    transport: serviceTransport(service),
+    forceIpVersion: service.forceIpVersion === true,
     secrets: serviceSecrets(service),
   };
 }

@@ -1,4 +1,5 @@
 import type { ServiceConfig } from '../config/types';
+import type { Transport } from '../net/http';
 import { lookupRecord, type LookupOptions } from '../net/dns/lookup';
 import type { ProviderDef, ProviderInstance, RecordRef } from '../providers/types';
 import { nullLogger, type Logger } from '../util/log';
@@ -21,15 +22,18 @@ export function parseDnsServer(text: string): { server: string; port?: number } 
   return { server: text };
 }
 
-/** Ask DNS: the zone's authoritative servers, or the service's `dns_server` when set. */
-export function dnsVerifier(dnsServer: string | undefined, lookup: Lookup = lookupRecord, timeoutMs = 5000): Verifier {
+/**
+ * Ask DNS: the zone's authoritative servers, or the service's `dns_server` when set. With
+ * `lookupHost` (option lookup_host) every record is verified by that name's records of its type.
+ */
+export function dnsVerifier(dnsServer: string | undefined, lookup: Lookup = lookupRecord, timeoutMs = 5000, lookupHost?: string): Verifier {
   const opts: LookupOptions = { timeoutMs, ...(dnsServer ? parseDnsServer(dnsServer) : {}) };
   return async (records, signal) => {
     const out = new Map<string, string[]>();
     await Promise.all(
       records.map(async (r) => {
         try {
-          out.set(recordKey(r), (await lookup(r.name, r.type, { ...opts, signal })).addresses);
+          out.set(recordKey(r), (await lookup(lookupHost ?? r.name, r.type, { ...opts, signal })).addresses);
         } catch {
           // Unknown: the caller neither trusts nor distrusts the record.
         }
@@ -40,11 +44,12 @@ export function dnsVerifier(dnsServer: string | undefined, lookup: Lookup = look
 }
 
 /** Ask the provider's API (for providers that can read records back). */
-export function readVerifier(instance: ProviderInstance, userAgent: string, log: Logger = nullLogger): Verifier {
+export function readVerifier(instance: ProviderInstance, userAgent: string, log: Logger = nullLogger, transport?: Transport): Verifier {
   const cache = new Map<string, string>();
   const ctx = {
     log,
     userAgent,
+    transport,
     cache: { get: (k: string) => cache.get(k), set: (k: string, v: string) => void cache.set(k, v), delete: (k: string) => void cache.delete(k) },
   };
   return async (records, signal) => {
@@ -58,8 +63,13 @@ export function readVerifier(instance: ProviderInstance, userAgent: string, log:
   };
 }
 
-/** The verifier a service gets: DNS when `dns_server` is set or the provider cannot read, else the provider's API. */
-export function defaultVerifier(service: ServiceConfig, instance: ProviderInstance, def: ProviderDef, userAgent: string): Verifier {
-  if (!service.dnsServer && def.capabilities.read && instance.read) return readVerifier(instance, userAgent);
-  return dnsVerifier(service.dnsServer);
+/**
+ * The verifier a service gets: DNS when `dns_server` or `lookup_host` is set (the user named
+ * what to ask) or the provider cannot read, else the provider's API (over the service's transport).
+ */
+export function defaultVerifier(
+  service: ServiceConfig, instance: ProviderInstance, def: ProviderDef, userAgent: string, transport?: Transport, lookup: Lookup = lookupRecord,
+): Verifier {
+  if (!service.dnsServer && !service.lookupHost && def.capabilities.read && instance.read) return readVerifier(instance, userAgent, nullLogger, transport);
+  return dnsVerifier(service.dnsServer, lookup, 5000, service.lookupHost);
 }

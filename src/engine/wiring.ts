@@ -8,7 +8,7 @@ import { systemClock } from '../util/clock';
 import { LogSink, type Level, type Logger } from '../util/log';
 import { Daemon, type DaemonOptions } from './daemon';
 import { runOnceWith, type OnceOptions } from './once';
-import { USER_AGENT } from './services';
+import { serviceTransport, USER_AGENT } from './services';
 import { defaultVerifier } from './verify';
 
 /**
@@ -42,7 +42,7 @@ export function productionOptions(run: RunOptions, sink: LogSink): DaemonOptions
     connectBus: async () =>
       UbusClient.connect({ socketPath: run.socketPath, reconnect: true, log: sink.logger('ubus'), clock: systemClock }),
     sourceFactory: (service, bus) => createSource(service, { call: (o, m, a) => bus.call(o, m, a) }),
-    verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT),
+    verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT, serviceTransport(service)),
   };
 }
 
@@ -116,6 +116,6 @@ export function runOnce(opts: OnceOptions): Promise<boolean> {
     readConfig: (path) => readFile(path, 'utf8'),
     loadConfig,
     sourceFactory: (service) => createSource(service, {}),
-    verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT),
+    verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT, serviceTransport(service)),
   });
 }

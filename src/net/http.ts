@@ -31,9 +31,14 @@ export interface HttpRequest {
   maxRedirects?: number;
   /** Redacted from any error message. */
   secrets?: Secret[];
-  /** Extra trusted CA certificates (PEM) for HTTPS: private CAs of self-hosted servers, tests. */
+  /** Trusted CA certificates (PEM) for HTTPS; they replace Node's roots (net/ca.ts adds to them). */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** Do not check the server's certificate at all (a user's explicit `tls_insecure`). */
+  insecure?: boolean;
 }
+
+/** How one service's requests travel: the address family, trusted CAs, unchecked TLS. */
+export type Transport = Pick<HttpRequest, 'family' | 'ca' | 'insecure'>;
 
 export interface HttpResponse {
   status: number;
@@ -242,6 +247,7 @@ async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
     headers,
     family: ex.req.family,
     ca: ex.req.ca,
+    ...(ex.req.insecure ? { rejectUnauthorized: false } : {}),
     servername: hop.url.protocol === 'https:' && !isIpLiteral(hop.url.hostname) ? hop.url.hostname : undefined,
   };
   const options = await connectOptions(ex, hop, base);
@@ -273,7 +279,7 @@ async function connectOptions(ex: Exchange, hop: Hop, base: https.RequestOptions
     return { request: { ...base, headers, hostname: p.host, port: p.port, path: hop.url.href, agent: false }, viaPlainProxy: true };
   }
   const socket = await tunnel(ex, p, hop.url.host);
-  const tlsSocket = tls.connect({ socket, servername: base.servername, ca: base.ca });
+  const tlsSocket = tls.connect({ socket, servername: base.servername, ca: base.ca, rejectUnauthorized: !ex.req.insecure });
   ex.live.add(tlsSocket);
   return {
     request: { ...base, ...target, path, createConnection: () => tlsSocket },

@@ -36,7 +36,7 @@ export interface Call {
 export async function send(ctx: ProviderContext, call: Call): Promise<HttpResponse> {
   ctx.log.debug(`${call.title}: ${call.req.method} ${hostOf(call.req.url)} (${call.what})`);
   try {
-    return await request({ ...call.req, userAgent: call.req.userAgent ?? ctx.userAgent, signal: ctx.signal, secrets: call.secrets });
+    return await request({ ...call.req, ...ctx.transport, userAgent: call.req.userAgent ?? ctx.userAgent, signal: ctx.signal, secrets: call.secrets });
   } catch (e) {
     throw transportFailure(e, call);
   }

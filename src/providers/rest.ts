@@ -95,7 +95,7 @@ export class RestApi {
   private async send(method: string, path: string, opts: CallOptions): Promise<HttpResponse> {
     const headers: Record<string, string> = { Accept: 'application/json', ...this.spec.headers };
     const req: HttpRequest = {
-      method, url: this.url(path, opts.query), headers,
+      ...this.ctx.transport, method, url: this.url(path, opts.query), headers,
       userAgent: this.ctx.userAgent, signal: this.ctx.signal, secrets: this.spec.secrets, proxy: this.spec.proxy,
     };
     if (opts.body !== undefined) {

@@ -1,3 +1,4 @@
+import type { Transport } from '../net/http';
 import type { Logger } from '../util/log';
 import type { Secret } from '../util/secret';
 
@@ -112,6 +113,8 @@ export interface ProviderContext {
   now?: () => number;
   /** Wait `ms` on the engine's clock (a provider following an asynchronous job); default a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** The service's transfer settings (force_ipversion, cacert, tls_insecure), applied to every request. */
+  transport?: Transport;
 }
 
 export interface ReadResult {

@@ -7,6 +7,7 @@ import { backoffDelay } from '../../src/engine/backoff';
 import { reconcileState } from '../../src/engine/records';
 import { loadState, parseState, StateStore, type RecordState } from '../../src/engine/state';
 import { parseDnsServer, dnsVerifier, defaultVerifier, readVerifier } from '../../src/engine/verify';
+import type { ServiceConfig } from '../../src/config/types';
 import type { ProviderDef, ProviderInstance } from '../../src/providers/types';
 import { LogSink } from '../../src/util/log';
 import { CAPS, makeDeps, makeService } from './helpers';
@@ -237,4 +238,45 @@ t.test('a seed lookup that answers within the bound still saves a request', asyn
   const s = await runCheck(service, st, env.deps, { force: false, reason: 'start' });
   t.equal(s.requests, 0);
   t.equal(env.clock.pendingCount, 0, 'the bound timer was cancelled');
+});
+
+t.test('lookup_host: verification asks that name (record type kept), never the provider API', async (t) => {
+  const asked: string[] = [];
+  const lookup = async (name: string, type: 'A' | 'AAAA') => {
+    asked.push(`${name} ${type}`);
+    return { addresses: ['203.0.113.1'] };
+  };
+  let reads = 0;
+  const instance: ProviderInstance = { update: async () => [], read: async () => (reads++, []) };
+  const def = { capabilities: { ...CAPS, read: true } } as ProviderDef;
+  const service = makeService({ domains: ['abcdef.dynv6.net', 'b.dynv6.net'], lookupHost: 'ipv6.dynv6.com', ipVersion: 'both' });
+  const v = defaultVerifier(service, instance, def, 'x', undefined, lookup);
+  const got = await v([{ name: 'abcdef.dynv6.net', type: 'AAAA' }, { name: 'b.dynv6.net', type: 'A' }]);
+  t.same(asked.sort(), ['ipv6.dynv6.com A', 'ipv6.dynv6.com AAAA']);
+  t.same([...got].sort(), [['abcdef.dynv6.net/AAAA', ['203.0.113.1']], ['b.dynv6.net/A', ['203.0.113.1']]], 'answers are filed under each record');
+  t.equal(reads, 0, 'the user named what to look up: no API read');
+  asked.length = 0;
+  await defaultVerifier(makeService(), instance, def, 'x', undefined, lookup)([{ name: 'home.example.com', type: 'A' }]);
+  t.equal(reads, 1, 'without lookup_host a reading provider is asked');
+  t.same(asked, []);
+});
+
+t.test('force_ipversion: each request travels over the family of its records; transport reaches the provider', async (t) => {
+  const run = async (over: Partial<ServiceConfig>, caps = CAPS) => {
+    const env = makeDeps({ capabilities: caps, forceIpVersion: over.forceIpVersion, transport: { ca: ['PEM'], insecure: true } });
+    env.source.addresses = { 4: '203.0.113.7', 6: '2001:db8::7' };
+    const seen: string[] = [];
+    env.deps.provider = {
+      update: async (updates, ctx) => {
+        seen.push(`${updates.map((u) => u.record.type).join('+')} family=${ctx.transport?.family ?? '-'} ca=${ctx.transport?.ca?.length} insecure=${ctx.transport?.insecure}`);
+        return updates.map((u) => ({ record: u.record, outcome: 'ok' as const, message: 'ok' }));
+      },
+    };
+    const service = makeService({ ipVersion: 'both', ...over });
+    await runCheck(service, reconcileState(service, undefined), env.deps, { force: false, reason: 'test' });
+    return seen;
+  };
+  t.same(await run({ forceIpVersion: true }), ['A family=4 ca=1 insecure=true', 'AAAA family=6 ca=1 insecure=true']);
+  t.same(await run({}), ['A family=- ca=1 insecure=true', 'AAAA family=- ca=1 insecure=true'], 'off: the system picks the family');
+  t.same(await run({ forceIpVersion: true }, { ...CAPS, dualStackOneRequest: true }), ['A+AAAA family=- ca=1 insecure=true'], 'one request with both families: not forced (check warns)');
 });

@@ -1,8 +1,12 @@
 import t from 'tap';
-import { createProvider, serviceSecrets } from '../../src/engine/services';
+import { rootCertificates } from 'node:tls';
+import { checkDeps, createProvider, serviceSecrets, serviceTransport } from '../../src/engine/services';
+import { FakeClock } from '../../src/util/clock';
+import { LogSink } from '../../src/util/log';
+import { makeTestCert } from '../support/fake-http';
 import { redact, Secret } from '../../src/util/secret';
 import type { ProviderDef, ProviderOptions } from '../../src/providers/types';
-import { makeService } from './helpers';
+import { FakeSource, makeService } from './helpers';
 
 function recordingDef(seen: ProviderOptions[]): ProviderDef {
   return {
@@ -41,4 +45,14 @@ t.test('serviceSecrets: the secret options, and the password in option proxy', a
   t.strictSame(serviceSecrets(s).map((x) => x.reveal()).sort(), ['Pr0xy!pw', 'pw-123456']);
   t.equal(redact('via puser:Pr0xy%21pw@ or Pr0xy!pw', serviceSecrets(s)), 'via puser:***@ or ***', 'both forms masked');
   t.strictSame(serviceSecrets(makeService({ providerOptions: {}, proxy: '10.0.0.1:3128' })), []);
+});
+
+t.test('serviceTransport: tls_insecure, cacert read once at start; an unreadable cacert is the reason the service does not run', async (t) => {
+  t.same(serviceTransport(makeService()), {});
+  t.same(serviceTransport(makeService({ tlsInsecure: true })), { insecure: true });
+  const dir = t.testdir({ 'ca.pem': makeTestCert().cert });
+  t.equal(serviceTransport(makeService({ cacert: `${dir}/ca.pem` })).ca?.length, rootCertificates.length + 1);
+  t.throws(() => serviceTransport(makeService({ cacert: `${dir}/gone.pem` })), { message: /^option cacert: cannot read .*gone\.pem: no such file or directory$/ });
+  const deps = { clock: new FakeClock(), sink: new LogSink({ write: () => {} }), providers: [recordingDef([])], sourceFactory: () => new FakeSource(), verifierFactory: () => undefined };
+  t.throws(() => checkDeps(makeService({ provider: 'rec', cacert: `${dir}/gone.pem` }), deps), { message: /option cacert/ }, 'createRunner fails with that sentence, which status shows');
 });
