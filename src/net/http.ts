@@ -53,11 +53,14 @@ export type HttpErrorKind = 'network' | 'timeout' | 'too-large' | 'redirect' | '
 
 export class HttpError extends Error {
   readonly kind: HttpErrorKind;
+  /** Node's error code when there is one (ECONNREFUSED, ENOTFOUND, HPE_INVALID_CONSTANT, ...); `LOOP` for a redirect loop. */
+  readonly code?: string;
 
-  constructor(kind: HttpErrorKind, message: string) {
+  constructor(kind: HttpErrorKind, message: string, code?: string) {
     super(message);
     this.name = 'HttpError';
     this.kind = kind;
+    if (code) this.code = code;
   }
 }
 
@@ -190,7 +193,7 @@ async function followRedirects(ex: Exchange, first: Hop): Promise<HttpResponse> 
     const res = await sendOnce(ex, hop);
     const location = res.headers.location;
     if (!isRedirect(res.status) || location === undefined) return res;
-    if (n >= max) throw new HttpError('redirect', `${first.url.host} redirected more than ${max} times`);
+    if (n >= max) throw new HttpError('redirect', `${first.url.host} redirected more than ${max} times`, 'LOOP');
     hop = nextHop(hop, res.status, location, ex.secrets);
   }
 }
@@ -354,7 +357,7 @@ function readResponse(
     chunks.push(c);
   });
   res.on('error', (e) => reject(classify(e, hop.url.host, ex.secrets)));
-  res.on('aborted', () => reject(new HttpError('network', `connection to ${hop.url.host} closed before the answer was complete`)));
+  res.on('aborted', () => reject(new HttpError('network', `connection to ${hop.url.host} closed before the answer was complete`, 'ECONNRESET')));
   res.on('end', () => {
     if (size > ex.maxBody) return;
     resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8'), url: hop.url.href });
@@ -370,16 +373,16 @@ function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
 const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
 /** One clear sentence per socket-level failure; never a stack trace, never a secret. */
-function classify(e: unknown, where: string, secrets: Secret[]): HttpError {
+export function classify(e: unknown, where: string, secrets: Secret[]): HttpError {
   if (e instanceof HttpError) return e;
   const err = e as NodeJS.ErrnoException;
   const code = err.code ?? '';
   const text = (msg: string) => redact(msg, secrets);
   if (TLS_CODE.test(code) || /certificate|ssl|tls/i.test(err.message ?? '')) {
-    return new HttpError('tls', text(`TLS with ${where} failed: ${err.message} (${code || 'tls'})`));
+    return new HttpError('tls', text(`TLS with ${where} failed: ${err.message} (${code || 'tls'})`), code);
   }
   const reason = NETWORK_REASONS[code] ?? err.message ?? String(e);
-  return new HttpError('network', text(`cannot reach ${where}: ${reason}${code ? ` (${code})` : ''}`));
+  return new HttpError('network', text(`cannot reach ${where}: ${reason}${code ? ` (${code})` : ''}`), code);
 }
 
 const NETWORK_REASONS: Record<string, string> = {

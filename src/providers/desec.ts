@@ -21,7 +21,11 @@ interface Settings {
   secrets: Secret[];
 }
 
+/** deSEC answers a name outside the account with 403 or 404 (update API docs). */
+const STATUSES = { 403: 'nohost', 404: 'nohost' } as const;
+
 export const desec: ProviderDef = {
+  statuses: STATUSES,
   id: 'desec',
   title: 'deSEC (dedyn.io)',
   aliases: ['desec.io'],
@@ -62,7 +66,7 @@ async function updateHost(s: Settings, host: string, list: RecordUpdate[], ctx: 
     req: { method: 'GET', url: `${s.url}${s.url.includes('?') ? '&' : '?'}${query}`, proxy: s.proxy, headers: { Authorization: basicAuth(s.username || host, s.token) } },
     secrets: s.secrets,
   });
-  const f = statusFailure(res, call, (ctx.now ?? Date.now)(), { 403: 'nohost', 404: 'nohost' });
+  const f = statusFailure(res, call, (ctx.now ?? Date.now)(), STATUSES);
   if (f) throw f;
   const body = res.body.trim();
   if (/^good\b/.test(body)) return list.map((u) => result(u, 'ok', `${TITLE} set ${host} ${u.record.type} to ${u.address}`, s.secrets));

@@ -64,6 +64,9 @@ export const GENERIC: Dyndns2Profile = {
   ],
 };
 
+/** dyndns2 servers answer a host outside the account with 403 or 404 before any return code. */
+const STATUSES = { 403: 'nohost', 404: 'nohost' } as const;
+
 export function dyndns2Def(p: Dyndns2Profile): ProviderDef {
   return {
     id: p.id,
@@ -75,6 +78,7 @@ export function dyndns2Def(p: Dyndns2Profile): ProviderDef {
       ttl: false, proxied: false, read: false, credentialTest: false,
     },
     defaultEndpoint: p.url,
+    statuses: STATUSES,
     docs: p.docs,
     create: (options) => createInstance(p, options),
   };
@@ -187,7 +191,7 @@ function classify(p: Dyndns2Profile, s: Settings, b: Batch, res: HttpResponse, c
   const bodyCode = knownCode(res.body.trim().split(/\s+/)[0] ?? '');
   const hard = res.status === 401 || res.status === 429 || res.status >= 500;
   if (hard || (res.status >= 300 && !bodyCode)) {
-    throw statusFailure(res, call, now, { 403: 'nohost', 404: 'nohost' })
+    throw statusFailure(res, call, now, STATUSES)
       ?? new ProviderFailure('config', `${p.title} answered HTTP ${res.status} to "${call.what}"; check the endpoint`);
   }
   const parsed = parseReply(res.body, b.hosts.length);

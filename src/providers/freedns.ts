@@ -22,7 +22,11 @@ interface Settings {
   secrets: Secret[];
 }
 
+/** FreeDNS answers an update token it does not know with 404. */
+const STATUSES = { 404: 'auth' } as const;
+
 export const freedns: ProviderDef = {
+  statuses: STATUSES,
   id: 'freedns',
   title: 'FreeDNS (afraid.org)',
   aliases: ['afraid.org-v2-token', 'freedns.afraid.org'],
@@ -73,7 +77,7 @@ async function send1(s: Settings, list: RecordUpdate[], ctx: ProviderContext): P
     req: { method: 'GET', url: `${base}/u/${encodeURIComponent(s.token.reveal())}/?address=${encodeURIComponent(address).replace(/%3A/gi, ':')}`, proxy: s.proxy },
     secrets: s.secrets,
   });
-  const f = statusFailure(res, call, (ctx.now ?? Date.now)(), { 404: 'auth' });
+  const f = statusFailure(res, call, (ctx.now ?? Date.now)(), STATUSES);
   if (f) throw f;
   const [outcome, why, wait] = classify(res.body);
   const said = snippet(res.body, 120);

@@ -1,6 +1,6 @@
 import { redact, Secret } from '../util/secret';
 import type { HttpResponse } from '../net/http';
-import { eachGroup, readEndpoint, result, send, statusFailure, toFailure, withEndpoint } from './ddns-http';
+import { eachGroup, readEndpoint, result, send, statusFailure, asFailure, withEndpoint } from './ddns-http';
 import { brokenInstance, clip, OptionReader, ProviderFailure, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
@@ -179,7 +179,7 @@ async function test(s: Settings, ctx: ProviderContext): Promise<{ outcome: Outco
     if (res.status < 200 || res.status >= 300) throw apiFailure(res, what, ctx);
     return { outcome: 'ok', message: `${TITLE} accepted the API key` };
   } catch (e) {
-    const f = toFailure(e);
+    const f = asFailure(e);
     return { outcome: f.outcome, message: redact(f.message, s.secrets) };
   }
 }

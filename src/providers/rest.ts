@@ -1,11 +1,16 @@
-import { errorText } from '../util/error-text';
-import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse } from '../net/http';
+import { request, type HttpRequest, type HttpResponse } from '../net/http';
 import { sameAddress } from '../net/address';
-import { redact, Secret } from '../util/secret';
-import { oneLine } from '../util/log';
+import { Secret } from '../util/secret';
+import { answerWait, ProviderFailure, statusRow, transportFailure, UNREADABLE, WAIT } from './kit/failure';
+import { eachRecord, testResult } from './kit/records';
+import { clip, snippet } from './kit/text';
 import type {
   FieldSpec, Outcome, ProviderContext, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate, UpdateResult,
 } from './types';
+
+export { asFailure, ProviderFailure } from './kit/failure';
+export { eachRecord, testResult } from './kit/records';
+export { clip, snippet } from './kit/text';
 
 /**
  * What the JSON REST providers (DNSimple, Cloudflare, Porkbun, Gandi, DigitalOcean, Hetzner)
@@ -13,25 +18,6 @@ import type {
  * failure, the per-record loop that turns failures into results, option readers and the
  * field specs they all draw the same way.
  */
-
-/** A failure already classified where it happened; becomes one UpdateResult. */
-export class ProviderFailure extends Error {
-  readonly outcome: Outcome;
-  readonly retryAfterMs?: number;
-  /** The HTTP status, when the failure is an answer (404 tells a stale cached id). */
-  readonly status?: number;
-  /** The parsed error body, for provider rules that look at codes (Cloudflare 7003: stale zone id). */
-  readonly data?: unknown;
-
-  constructor(outcome: Outcome, message: string, extra: { retryAfterMs?: number; status?: number; data?: unknown } = {}) {
-    super(message);
-    this.name = 'ProviderFailure';
-    this.outcome = outcome;
-    this.retryAfterMs = extra.retryAfterMs;
-    this.status = extra.status;
-    this.data = extra.data;
-  }
-}
 
 export interface JsonReply {
   status: number;
@@ -104,9 +90,9 @@ export class RestApi {
     }
     this.ctx.log.debug(`${this.spec.title}: ${method} ${path} (${opts.what})`);
     try {
-      return await request(req);
+      return await (this.ctx.request ?? request)(req);
     } catch (e) {
-      throw transportFailure(e, this.spec.title, opts.what);
+      throw transportFailure(e, this.spec.title, opts.what, this.spec.secrets);
     }
   }
 
@@ -119,7 +105,7 @@ export class RestApi {
       const type = res.headers['content-type'] ?? 'no content type';
       throw new ProviderFailure('transient',
         `${this.spec.title} answered HTTP ${res.status} to "${what}" with a body that is not JSON (${type}: ${snippet(res.body)}); will retry`,
-        { status: res.status });
+        { status: res.status, retryAfterMs: WAIT[UNREADABLE.wait] });
     }
   }
 
@@ -127,25 +113,13 @@ export class RestApi {
     const given = data !== undefined ? this.spec.errorText?.(data) : undefined;
     const said = given !== undefined ? clip(given) : data === undefined ? snippet(res.body) : '';
     const text = said ? `: ${said}` : '';
-    const outcome = this.spec.classify?.(res.status, data, said) ?? statusOutcome(res.status);
-    const wait = outcome === 'transient' ? this.waitMs(res) : undefined;
+    const general = statusRow(res.status) ?? { outcome: 'config' as const };
+    const own = this.spec.classify?.(res.status, data, said);
+    const row = own && own !== general.outcome ? { outcome: own } : general;
+    const outcome = row.outcome;
+    const wait = answerWait(row, res, (this.ctx.now ?? Date.now)(), this.spec.resetHeader);
     const msg = `${this.spec.title} refused to ${what} (HTTP ${res.status}${text})${hint(outcome)}`;
     return new ProviderFailure(outcome, msg, { retryAfterMs: wait, status: res.status, data });
-  }
-
-  /** The longer of Retry-After and, when the quota is spent or nothing else says, the rate-limit reset. */
-  private waitMs(res: HttpResponse): number | undefined {
-    const now = (this.ctx.now ?? Date.now)();
-    const waits: number[] = [];
-    const ra = retryAfterMs(res, now);
-    if (ra !== undefined) waits.push(ra);
-    const h = this.spec.resetHeader;
-    const reset = h ? Number(res.headers[h]) : NaN;
-    const spent = h ? res.headers[h.replace(/reset$/, 'remaining')] === '0' : false;
-    if (Number.isFinite(reset) && reset > 0 && (spent || (ra === undefined && res.status === 429))) {
-      waits.push(Math.max(0, reset * 1000 - now));
-    }
-    return waits.length ? Math.max(...waits) : undefined;
   }
 }
 
@@ -157,15 +131,6 @@ function parseQuietly(body: string): unknown {
   }
 }
 
-/** The meaning of an HTTP status when the provider adds nothing more precise. */
-export function statusOutcome(status: number): Outcome {
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 404) return 'nohost';
-  if (status === 408 || status === 409 || status === 423 || status === 425 || status === 429) return 'transient';
-  if (status >= 500) return 'transient';
-  return 'config';
-}
-
 function hint(outcome: Outcome): string {
   switch (outcome) {
     case 'auth': return '; check the credentials and their permissions';
@@ -175,93 +140,11 @@ function hint(outcome: Outcome): string {
   }
 }
 
-/** Socket-level failures: no answer at all is `network`, a cut-off or oversized answer `transient`. */
-function transportFailure(e: unknown, title: string, what: string): ProviderFailure {
-  if (e instanceof HttpError) {
-    const outcome: Outcome = e.kind === 'too-large' ? 'transient' : e.kind === 'redirect' ? 'config' : 'network';
-    return new ProviderFailure(outcome, `${title}: could not ${what}: ${e.message}`);
-  }
-  return new ProviderFailure('transient', `${title}: could not ${what}: ${errorText(e)}`);
-}
-
-/** The start of a body, on one line, for a message. */
-export function snippet(text: string, max = 80): string {
-  // An HTML error page says it best in its title (nginx: "502 Bad Gateway").
-  const title = /<title>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1];
-  // Tag stripping is quadratic on a run of `<` (1 MB of them: minutes), so only the head.
-  const head = title ?? (text.length > 4096 ? text.slice(0, 4096) + '…' : text);
-  return clip(head.replace(/<[^>]*>/g, ' '), max) || '(empty)';
-}
-
-/**
- * Text a server chose, fit for one line of a message: whitespace collapsed, control
- * characters (escape sequences, NUL) shown as `?`, at most `max` characters.
- */
-export function clip(text: string, max = 300): string {
-  // Only the head can be shown: do not walk a whole megabyte to show 80 characters.
-  const head = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  const one = oneLine(head.replace(/\s+/g, ' ')).trim();
-  return one.length > max || head !== text ? one.slice(0, max) + '…' : one;
-}
-
-/** Outcomes that hold for the whole account, so the remaining records are not even tried. */
-const ACCOUNT_WIDE: readonly Outcome[] = ['auth', 'abuse', 'network'];
-
-/**
- * Update records one after the other (these APIs take one record per request). A failure
- * becomes that record's result with the secrets masked; an account-wide failure (bad
- * credentials, no network, a rate limit) is copied to the records not yet tried instead of
- * sending more requests that must fail the same way.
- */
-export async function eachRecord(
-  updates: RecordUpdate[], secrets: Secret[],
-  fn: (u: RecordUpdate) => Promise<Omit<UpdateResult, 'record'>>,
-): Promise<UpdateResult[]> {
-  const out: UpdateResult[] = [];
-  let stop: ProviderFailure | undefined;
-  for (const u of updates) {
-    if (stop) {
-      out.push(failureResult(u.record, stop, secrets));
-      continue;
-    }
-    try {
-      const r = await fn(u);
-      out.push({ ...r, record: u.record, message: redact(r.message, secrets) });
-    } catch (e) {
-      const f = asFailure(e);
-      if (ACCOUNT_WIDE.includes(f.outcome) || f.status === 429) stop = f;
-      out.push(failureResult(u.record, f, secrets));
-    }
-  }
-  return out;
-}
-
 /** Wait on the engine's clock (ctx.sleep) or a real timer; a cancelled call stops here. */
 export async function pause(ctx: ProviderContext, ms: number): Promise<void> {
   if (ctx.signal?.aborted) throw new ProviderFailure('network', 'cancelled');
   await (ctx.sleep ? ctx.sleep(ms) : new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (ctx.signal?.aborted) throw new ProviderFailure('network', 'cancelled');
-}
-
-export function asFailure(e: unknown): ProviderFailure {
-  if (e instanceof ProviderFailure) return e;
-  return new ProviderFailure('transient', `unexpected error: ${errorText(e)}`);
-}
-
-function failureResult(record: RecordRef, f: ProviderFailure, secrets: Secret[]): UpdateResult {
-  const r: UpdateResult = { record, outcome: f.outcome, message: redact(f.message, secrets) };
-  if (f.retryAfterMs !== undefined) r.retryAfterMs = f.retryAfterMs;
-  return r;
-}
-
-/** `test()` answers in one shape, whatever happened. */
-export async function testResult(secrets: Secret[], fn: () => Promise<string>): Promise<{ outcome: Outcome; message: string }> {
-  try {
-    return { outcome: 'ok', message: redact(await fn(), secrets) };
-  } catch (e) {
-    const f = asFailure(e);
-    return { outcome: f.outcome, message: redact(f.message, secrets) };
-  }
 }
 
 // ---- the lookup / patch / create flow of id-based APIs -----------------------------------
@@ -554,7 +437,7 @@ export function str(v: unknown): string | undefined {
 
 /** A reply the API documents but that lacks the field we need: the answer is wrong, try later. */
 export function badShape(title: string, what: string): ProviderFailure {
-  return new ProviderFailure('transient', `${title} answered "${what}" without the expected data; will retry`);
+  return new ProviderFailure('transient', `${title} answered "${what}" without the expected data; will retry`, { retryAfterMs: WAIT[UNREADABLE.wait] });
 }
 
 /** Cache keys carry the provider id so services never read each other's ids. */

@@ -1,4 +1,4 @@
-import type { Transport } from '../net/http';
+import type { HttpRequest, HttpResponse, Transport } from '../net/http';
 import type { Logger } from '../util/log';
 import type { Secret } from '../util/secret';
 
@@ -111,6 +111,8 @@ export interface ProviderContext {
   force?: boolean;
   /** Unix ms, from the engine's clock; waits derived from rate-limit reset times use it (default Date.now). */
   now?: () => number;
+  /** The HTTP client (default net/http's `request`); the failure-table test hands every provider the same failing one. */
+  request?: (req: HttpRequest) => Promise<HttpResponse>;
   /** Wait `ms` on the engine's clock (a provider following an asynchronous job); default a real timer. */
   sleep?: (ms: number) => Promise<void>;
   /** The service's transfer settings (force_ipversion, cacert, tls_insecure), applied to every request. */
@@ -142,6 +144,11 @@ export interface ProviderDef {
   capabilities: Capabilities;
   /** The API's address; `option endpoint` overrides it. */
   defaultEndpoint?: string;
+  /**
+   * HTTP statuses the provider's documentation gives another meaning than the failure table
+   * (src/providers/README.md) does, e.g. FreeDNS answers a bad update token with 404.
+   */
+  statuses?: Readonly<Record<number, Outcome>>;
   /** Documentation link for the LuCI help text. */
   docs?: string;
   create(options: ProviderOptions & { endpoint?: string }): ProviderInstance;

@@ -91,8 +91,8 @@ t.test('API errors map to outcomes', async (t) => {
     { name: 'success:false inside HTTP 200', at: 'patch', reply: { status: 200, body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }], result: null } }, outcome: 'auth', msg: /HTTP 200: 10000/ },
     { name: 'rate limited', at: 'patch', reply: { ...fail(429, [971, 'Please wait and consider throttling your request speed']), headers: { 'retry-after': '300' } }, outcome: 'transient', msg: /971 Please wait/, wait: 300_000 },
     { name: 'validation', at: 'patch', reply: fail(400, [9005, 'Content for A record must be a valid IPv4 address.']), outcome: 'config', msg: /9005 Content for A record/ },
-    { name: 'server error', at: 'records', reply: { status: 502, body: '<html><head><title>502 Bad Gateway</title></head></html>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /HTTP 502: 502 Bad Gateway/ },
-    { name: 'not JSON', at: 'zones', reply: { status: 200, body: 'upstream connect error' }, outcome: 'transient', msg: /not JSON/ },
+    { name: 'server error', at: 'records', reply: { status: 502, body: '<html><head><title>502 Bad Gateway</title></head></html>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /HTTP 502: 502 Bad Gateway/, wait: 300_000 },
+    { name: 'not JSON', at: 'zones', reply: { status: 200, body: 'upstream connect error' }, outcome: 'transient', msg: /not JSON/, wait: 1_800_000 },
   ];
   for (const c of cases) {
     const fake = await FakeHttp.start(t);
@@ -101,7 +101,7 @@ t.test('API errors map to outcomes', async (t) => {
     if (c.at === 'patch') steps.push(patch(RID, '198.51.100.4', c.reply));
     fake.expect(...steps);
     const ctx = makeCtx();
-    const accountWide = c.outcome === 'auth' || c.wait !== undefined;
+    const accountWide = c.outcome === 'auth' || c.reply.status === 429 || (c.reply.status ?? 200) >= 500;
     const r = await provider(fake).update(accountWide ? [HOME, HOME6] : [HOME], ctx);
     t.equal(r[0].outcome, c.outcome, `${c.name}: ${r[0].message}`);
     t.match(r[0].message, c.msg, c.name);

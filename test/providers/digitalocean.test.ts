@@ -80,9 +80,9 @@ t.test('documented errors map to outcomes', async (t) => {
     { name: '422', reply: { status: 422, body: { id: 'unprocessable_entity', message: 'Data needs to end with a dot (.)' } }, outcome: 'config', msg: /unprocessable_entity/ },
     {
       name: '429', reply: { status: 429, headers: { 'ratelimit-limit': '5000', 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) }, body: { id: 'too_many_requests', message: 'API Rate limit exceeded.' } },
-      outcome: 'transient', msg: /too_many_requests/, wait: reset * 1000 - NOW,
+      outcome: 'transient', msg: /too_many_requests/, wait: Math.max(reset * 1000 - NOW, 120_000),
     },
-    { name: '500', reply: { status: 500, body: { id: 'server_error', message: 'Unexpected server-side error' } }, outcome: 'transient', msg: /server_error/ },
+    { name: '500', reply: { status: 500, body: { id: 'server_error', message: 'Unexpected server-side error' } }, outcome: 'transient', msg: /server_error/, wait: 300_000 },
   ];
   await runErrorCases(t, cases, [TOKEN], (reply) => lookup('A', 'home.example.com', reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });

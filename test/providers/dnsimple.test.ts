@@ -182,10 +182,10 @@ t.test('official error replies map to outcomes', async (t) => {
   const cases: Array<{ file: string; at: 'whoami' | 'lookup' | 'patch'; outcome: string; msg: RegExp; wait?: number }> = [
     { file: 'notfound-zone.http', at: 'lookup', outcome: 'nohost', msg: /HTTP 404: Zone `0` not found/ },
     { file: 'validation-error.http', at: 'patch', outcome: 'config', msg: /HTTP 400: Validation failed: address1 can't be blank/ },
-    { file: 'badgateway.http', at: 'whoami', outcome: 'transient', msg: /HTTP 502: 502 Bad Gateway\); will retry/ },
+    { file: 'badgateway.http', at: 'whoami', outcome: 'transient', msg: /HTTP 502: 502 Bad Gateway\); will retry/, wait: 300_000 },
     { file: 'method-not-allowed.http', at: 'patch', outcome: 'config', msg: /HTTP 405\b/ },
-    { file: 'success-with-malformed-json.http', at: 'patch', outcome: 'transient', msg: /answered HTTP 200 .* not JSON \(text\/html: 200 OK\); will retry/ },
-    { file: 'success-with-malformed-json.http', at: 'whoami', outcome: 'transient', msg: /not JSON/ },
+    { file: 'success-with-malformed-json.http', at: 'patch', outcome: 'transient', msg: /answered HTTP 200 .* not JSON \(text\/html: 200 OK\); will retry/, wait: 1_800_000 },
+    { file: 'success-with-malformed-json.http', at: 'whoami', outcome: 'transient', msg: /not JSON/, wait: 1_800_000 },
     { file: 'listCharges/fail-403.http', at: 'lookup', outcome: 'auth', msg: /HTTP 403: Permission Denied\. Required Scope/ },
     {
       file: 'getDomainsResearchStatus/cap-exceeded.http', at: 'patch', outcome: 'transient', msg: /HTTP 429: Monthly request cap reached/,

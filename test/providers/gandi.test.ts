@@ -46,8 +46,8 @@ t.test('documented errors map to outcomes', async (t) => {
     { name: '403', reply: { status: 403, body: { code: 403, message: 'Access was denied to this resource.', object: 'HTTPForbidden', cause: 'Forbidden' } }, outcome: 'auth', msg: /Access was denied/ },
     { name: '404 domain', reply: { status: 404, body: { code: 404, message: 'The resource could not be found.', object: 'HTTPNotFound', cause: 'Not Found' } }, outcome: 'nohost', msg: /could not be found/ },
     { name: '400 validation', reply: { status: 400, body: { status: 'error', errors: [{ location: 'body', name: 'rrset_ttl', description: 'must be at least 300' }] } }, outcome: 'config', msg: /rrset_ttl: must be at least 300/ },
-    { name: '429', reply: { status: 429, headers: { 'retry-after': '60' }, body: { code: 429, message: 'Too Many Requests', object: 'HTTPTooManyRequests', cause: 'Too Many Requests' } }, outcome: 'transient', msg: /Too Many Requests/, wait: 60_000 },
-    { name: '503', reply: { status: 503, body: '<html><title>503 Service Unavailable</title></html>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /503 Service Unavailable/ },
+    { name: '429', reply: { status: 429, headers: { 'retry-after': '60' }, body: { code: 429, message: 'Too Many Requests', object: 'HTTPTooManyRequests', cause: 'Too Many Requests' } }, outcome: 'transient', msg: /Too Many Requests/, wait: 120_000 },
+    { name: '503', reply: { status: 503, body: '<html><title>503 Service Unavailable</title></html>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /503 Service Unavailable/, wait: 300_000 },
   ];
   await runErrorCases(t, cases, [TOKEN], (reply) => put('home', 'A', '192.0.2.55', reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });

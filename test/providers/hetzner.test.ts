@@ -61,8 +61,8 @@ t.test('documented errors map to outcomes', async (t) => {
     { name: 'invalid input', reply: err(422, 'invalid_input', 'invalid input in field records'), outcome: 'config', msg: /invalid_input/ },
     { name: 'secondary zone', reply: err(422, 'incorrect_zone_mode', "This operation is not supported for this Zone's mode."), outcome: 'config', msg: /incorrect_zone_mode/ },
     { name: 'locked', reply: err(423, 'locked', 'zone is locked'), outcome: 'transient', msg: /locked/ },
-    { name: 'rate limit', reply: err(429, 'rate_limit_exceeded', 'limit of 3600 requests per hour reached', { 'ratelimit-limit': '3600', 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) }), outcome: 'transient', msg: /rate_limit_exceeded/, wait: 90_000 },
-    { name: 'maintenance', reply: err(503, 'maintenance', 'maintenance'), outcome: 'transient', msg: /maintenance/ },
+    { name: 'rate limit', reply: err(429, 'rate_limit_exceeded', 'limit of 3600 requests per hour reached', { 'ratelimit-limit': '3600', 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) }), outcome: 'transient', msg: /rate_limit_exceeded/, wait: 120_000 },
+    { name: 'maintenance', reply: err(503, 'maintenance', 'maintenance'), outcome: 'transient', msg: /maintenance/, wait: 300_000 },
     { name: 'failed action', reply: { status: 201, body: { action: action('error', { code: 'action_failed', message: 'Action failed' }) } }, outcome: 'transient', msg: /the action failed \(action_failed: Action failed\)/ },
   ];
   await runErrorCases(t, cases, [TOKEN], (reply) => setRecords('home', 'A', '198.51.100.20', reply), (fake, ctx) => provider(fake).update([HOME], ctx));

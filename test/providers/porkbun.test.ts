@@ -80,7 +80,7 @@ t.test('documented errors map to outcomes', async (t) => {
     { name: 'API access off', reply: { status: 400, body: { status: 'ERROR', message: 'Domain is not opted in to API access.' } }, outcome: 'config', msg: /not opted in/ },
     { name: 'unknown domain', reply: { status: 400, body: { status: 'ERROR', message: 'Invalid domain.' } }, outcome: 'nohost', msg: /Invalid domain/ },
     { name: 'ERROR in HTTP 200', reply: { status: 200, body: { status: 'ERROR', message: 'Invalid API key. (002)' } }, outcome: 'auth', msg: /HTTP 200: Invalid API key/ },
-    { name: '503', reply: { status: 503, body: '<title>503 Service Temporarily Unavailable</title>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /503 Service Temporarily Unavailable/ },
+    { name: '503', reply: { status: 503, body: '<title>503 Service Temporarily Unavailable</title>', headers: { 'content-type': 'text/html' } }, outcome: 'transient', msg: /503 Service Temporarily Unavailable/, wait: 300_000 },
   ];
   await runErrorCases(t, cases, [KEY, SECRET], (reply) => call('/dns/retrieveByNameType/example.org/A/home', {}, reply), (fake, ctx) => provider(fake).update([HOME], ctx));
 });
