@@ -51,6 +51,8 @@ export interface ApkPackage {
   data: Map<string, Buffer>;
   /** the ADB block's payload, for checking the unique id */
   adb: Buffer;
+  /** the whole file, decompressed */
+  raw: Buffer;
 }
 
 const SCRIPT_NAMES = ['', 'trigger', 'pre-install', 'post-install', 'pre-deinstall', 'post-deinstall', 'pre-upgrade', 'post-upgrade'];
@@ -272,7 +274,7 @@ export function readApk(file: Buffer, name = 'apk'): ApkPackage {
       }
     }
   }
-  return { compression, schema, info: pkgInfo, paths, scripts, data, adb };
+  return { compression, schema, info: pkgInfo, paths, scripts, data, adb, raw };
 }
 
 /** Whether the unique id is the first 20 bytes of the SHA-256 of the ADB block with zeros in its place (how apk mkpkg makes it). */

@@ -4,21 +4,16 @@
 // built in memory with fixed mtimes, 0:0 owners and sorted names, and gzip writes no name and
 // no time, so the same inputs always give the same bytes.
 //
-// Speed: the arch strings of one ISA share the data tree, so dataPart() compresses it once,
-// and also deflates the outer tar's first two members once, up to a full flush (byte-aligned,
-// no back references past it). buildIpk() then only deflates the small control member and
-// the end of the archive as the rest of the same deflate stream, and writes gzip's CRC-32
-// and length of the whole.
+// Speed: the arch strings of one ISA share the data tree, so dataPart() compresses it once
+// (its big files as pieces shared with the .apk, lib/deflate.cjs), and also deflates the
+// outer tar's first two members once, up to a full flush. buildIpk() then only deflates the
+// small control member and the end of the archive as the rest of the same deflate stream,
+// and writes gzip's CRC-32 and length of the whole.
 
 const zlib = require('node:zlib');
-const { promisify } = require('node:util');
-const { tar, members, end } = require('./tar.cjs');
+const { tar, members, memberParts, end } = require('./tar.cjs');
 const { Tree } = require('./tree.cjs');
-
-const gzipAsync = promisify(zlib.gzip);
-const deflateRawAsync = promisify(zlib.deflateRaw);
-// gzip's default level, as `gzip -n` in ipkg-build; 9 costs 4x the time for 0.4% on the executable.
-const LEVEL = 6;
+const { piece, stream, gzipOf, LEVEL } = require('./deflate.cjs');
 
 /** Control field order of OpenWrt's package-pack.mk (only the fields we use). */
 const FIELD_ORDER = ['Package', 'Version', 'Depends', 'Provides', 'Source', 'License', 'Section', 'Architecture', 'Installed-Size', 'Description'];
@@ -51,11 +46,12 @@ const member = (name, data) => ({ name, mode: 0o644, type: 'file', data });
  * full flush, with its length and CRC-32.
  */
 async function dataPart(tree, mtime) {
-  const dataTar = tar(tree.entries(), mtime);
-  const gz = await gzipAsync(dataTar, { level: LEVEL });
+  const parts = memberParts(tree.entries(), mtime);
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  parts.push(end(length));
+  const gz = gzipOf(await stream(parts));
   const head = members([member('./debian-binary', Buffer.from('2.0\n')), member('./data.tar.gz', gz)], mtime);
-  const deflated = await deflateRawAsync(head, { level: LEVEL, finishFlush: zlib.constants.Z_FULL_FLUSH });
-  return { size: dataTar.length, head: { length: head.length, crc: zlib.crc32(head), deflated } };
+  return { size: length + parts[parts.length - 1].length, head: await piece(head) };
 }
 
 /**

@@ -38,10 +38,10 @@ function debianLicence(source) {
   throw new Error(`no licence known for Debian source package "${source}": add it to debianLicence() in openwrt/tools/lib/packages.cjs`);
 }
 
-/** The package licence: ddnsd and Node are MIT; plus what the bundled Debian libraries are under. */
+/** The package licence: ddnsd and Node are MIT; plus what the bundled Debian libraries are under (sorted). */
 function licence(manifest) {
-  const all = ['MIT', ...manifest.debian.map((d) => debianLicence(d.source))];
-  return [...new Set(all)].join(' AND ');
+  const debian = [...new Set(manifest.debian.map((d) => debianLicence(d.source)))].sort();
+  return ['MIT', ...debian].join(' AND ');
 }
 
 /** The runtime sentence of the Description, with the experimental label for armv7. */

@@ -72,17 +72,28 @@ function header(entry, mtime) {
 }
 
 /**
- * The members of a tar archive, entries in the order given, without the end marker.
+ * The members of a tar archive, entries in the order given, without the end marker, as a
+ * list of Buffers: header blocks, each file's own data Buffer (so that callers can tell big
+ * files by identity), padding.
  * entries: [{ name, mode, type: 'file', data: Buffer } | { name, mode, type: 'dir' } | { name, mode, type: 'symlink', target }]
  */
-function members(entries, mtime) {
+function memberParts(entries, mtime) {
   const parts = [];
   for (const e of entries) {
     const data = e.type === 'file' ? e.data : Buffer.alloc(0);
     parts.push(...header({ ...e, size: data.length }, mtime));
-    if (data.length > 0) parts.push(padded(data));
+    if (data.length > 0) {
+      parts.push(data);
+      const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+      if (pad) parts.push(Buffer.alloc(pad));
+    }
   }
-  return Buffer.concat(parts);
+  return parts;
+}
+
+/** The members as one Buffer. */
+function members(entries, mtime) {
+  return Buffer.concat(memberParts(entries, mtime));
 }
 
 /** The end of an archive whose members took `length` bytes: two zero blocks, then zeros up to GNU tar's 10240-byte record. */
@@ -97,4 +108,4 @@ function tar(entries, mtime) {
   return Buffer.concat([m, end(m.length)]);
 }
 
-module.exports = { tar, members, end, header, BLOCK, RECORD };
+module.exports = { tar, members, memberParts, end, header, BLOCK, RECORD };

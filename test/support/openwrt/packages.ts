@@ -112,12 +112,17 @@ function complete(nodes: Node[]): Node[] {
   return nodes.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 
-/** The data tree of the ddnsd package made from staging tree `stageIsaDir`. */
+const expectedCache = new Map<string, Node[]>();
+
+/** The data tree of the ddnsd package made from staging tree `stageIsaDir` (read once per directory). */
 export function expectedDdnsd(stageIsaDir: string): Node[] {
+  const cached = expectedCache.get(stageIsaDir);
+  if (cached) return cached;
   const nodes: Node[] = [];
   walk(stageIsaDir, '', nodes);
   for (const [p, mode, src] of DDNSD_FILES) nodes.push({ path: p, type: 'file', mode, data: readFileSync(join(REPO, src)) });
-  return complete(nodes);
+  expectedCache.set(stageIsaDir, complete(nodes));
+  return expectedCache.get(stageIsaDir)!;
 }
 
 export function expectedLuci(): Node[] {
@@ -215,10 +220,13 @@ export function loadApk(file: string): ApkPackage {
   return readApk(readFileSync(file), file);
 }
 
-/** Whether `needle` occurs in the decompressed contents of a package file (the grep -a check). */
-export function containsPath(file: string, needle: string): boolean {
-  const sh = file.endsWith('.ipk')
-    ? 'gzip -dc "$1" | tar -xOf - ./data.tar.gz ./control.tar.gz | { gzip -dc; true; } | grep -a -c -F "$2" || true'
-    : 'node -e "process.stdout.write(require(\'zlib\').inflateRawSync(require(\'fs\').readFileSync(process.argv[1]).subarray(4)))" "$1" | grep -a -c -F "$2" || true';
-  return Number(ok('sh', ['-c', sh, 'sh', file, needle]).trim() || '0') > 0;
+/** The needles that occur in the decompressed contents of an ipk (the grep -a check, with the system's gzip, tar and grep). */
+export function pathsInIpk(file: string, needles: string[]): string[] {
+  const sh = 'f=$1; shift; gzip -dc "$f" | tar -xOf - ./data.tar.gz ./control.tar.gz | gzip -dc | grep -a -o -F "$@" | sort -u; true';
+  return ok('sh', ['-c', sh, 'sh', file, ...needles.flatMap((n) => ['-e', n])]).split('\n').filter(Boolean);
+}
+
+/** The needles that occur in an apk's decompressed contents (read by test/support/adb.ts). */
+export function pathsInApk(pkg: ApkPackage, needles: string[]): string[] {
+  return needles.filter((n) => pkg.raw.includes(Buffer.from(n)));
 }
