@@ -43,6 +43,9 @@ const INTERVALS: { option: string; unit: string; defValue: number; defUnit: Dura
 ];
 const SUFFIX: Record<DurationUnit, string> = { seconds: 's', minutes: 'm', hours: 'h', days: 'd' };
 
+/** Why ddns-scripts' `cacert` is dropped: ddnsd's HTTP client always verifies (src/net/ca.ts defaultCa). */
+const CACERT_REASON = "ddnsd always verifies TLS, trusting Node's built-in roots and /etc/ssl/certs/ca-certificates.crt; another private CA goes in ddnsd's option cacert";
+
 /** ddns-scripts options ddnsd has no use for, with the reason given to the user. */
 const NOT_NEEDED: Record<string, string> = {
   use_api_check: 'ddnsd verifies through the provider API where it can, without an option',
@@ -52,7 +55,7 @@ const NOT_NEEDED: Record<string, string> = {
   bind_network: 'ddnsd does not bind provider requests to a network',
   use_syslog: 'ddnsd logs to syslog through procd; set log_level in the global section',
   use_logfile: 'ddnsd keeps its log in memory (ddnsd log); there are no per-service log files',
-  cacert: "ddnsd always verifies TLS with the system's CA store",
+  cacert: CACERT_REASON,
   user_agent: 'ddnsd sends its own User-Agent, as providers ask',
   check_interval_min: 'ddnsd is event-driven and has no lower bound to configure',
   use_https: 'ddnsd providers use HTTPS where the provider offers it',
@@ -304,7 +307,7 @@ function convertGlobal(src: UciSection, notes: ImportNote[]): WritableSection {
     use_curl: 'ddnsd has its own HTTP client',
     url: 'ddnsd does not download provider definitions',
     services_url: 'ddnsd does not download provider definitions',
-    cacert: "ddnsd always verifies TLS with the system's CA store",
+    cacert: CACERT_REASON,
   };
   for (const o of src.options) {
     if (o.name === 'upd_privateip' || o.name === 'ddns_loglines') continue;

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 
 /**
- * Extra trusted CAs, as OpenSSL takes them (ddns-scripts' `cacert`): one PEM file, or a
- * directory of PEM files (a hashed CA directory such as /etc/ssl/certs: its `*.0` links name
- * the same certificates, which are read once). Node's `ca` option replaces its built-in roots,
- * so the result starts with them: the extra CAs are trusted in addition, never instead.
+ * What HTTPS trusts. By default Node's built-in roots plus the router's
+ * /etc/ssl/certs/ca-certificates.crt (defaultCa). A service's extra CAs, as OpenSSL takes them
+ * (ddns-scripts' `cacert`): one PEM file, or a directory of PEM files (a hashed CA directory
+ * such as /etc/ssl/certs: its `*.0` links name the same certificates, which are read once).
+ * Node's `ca` option replaces its built-in roots, so each list starts with the defaults: the
+ * extra CAs are trusted in addition, never instead.
  */
 
 const PEM = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g;
@@ -23,8 +25,34 @@ function certificatesIn(path: string): string[] {
   return text.match(PEM) ?? [];
 }
 
-/** The built-in roots plus every certificate in `path`; throws CaError naming the path when it holds none or cannot be read. */
-export function caBundle(path: string): string[] {
+/** The router's CA bundle (written by OpenWrt's ca-certificates and ca-bundle packages). */
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const defaults = new Map<string, string[] | undefined>();
+
+/**
+ * What HTTPS trusts when a service names no cacert: Node's built-in roots plus the router's
+ * bundle when it holds certificates, so a private CA added there works; undefined (Node's
+ * roots alone) without one. Read once per path. A `ca` list because the armv7 runtime,
+ * Node 20, has no tls.setDefaultCACertificates.
+ */
+export function defaultCa(bundle = SYSTEM_CA_BUNDLE): string[] | undefined {
+  if (!defaults.has(bundle)) {
+    let ca: string[] | undefined;
+    try {
+      ca = caBundle(bundle, rootCertificates);
+    } catch (e) {
+      if (!(e instanceof CaError)) throw e;
+    }
+    defaults.set(bundle, ca);
+  }
+  return defaults.get(bundle);
+}
+
+/**
+ * `base` (the defaults: Node's roots and the router's bundle) plus every certificate in
+ * `path`; throws CaError naming the path when it holds none or cannot be read.
+ */
+export function caBundle(path: string, base: readonly string[] = defaultCa() ?? rootCertificates): string[] {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -47,7 +75,7 @@ export function caBundle(path: string): string[] {
   }
   if (found.length === 0) throw new CaError(`${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   const normal = (pem: string) => pem.replace(/\s+/g, '');
-  const seen = new Set(rootCertificates.map(normal));
+  const seen = new Set(base.map(normal));
   const extra = found.filter((pem) => !seen.has(normal(pem)) && (seen.add(normal(pem)), true));
-  return [...rootCertificates, ...extra];
+  return [...base, ...extra];
 }

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { VERSION } from '../version';
 import { redact, Secret } from '../util/secret';
 import type { Family } from './address';
+import { defaultCa } from './ca';
 
 /**
  * A small HTTP(S) client on node:http/https. Global fetch is avoided on purpose: it loads
@@ -31,7 +32,7 @@ export interface HttpRequest {
   maxRedirects?: number;
   /** Redacted from any error message. */
   secrets?: Secret[];
-  /** Trusted CA certificates (PEM) for HTTPS; they replace Node's roots (net/ca.ts adds to them). */
+  /** Trusted CA certificates (PEM) for HTTPS; they replace defaultCa() (net/ca.ts builds both). */
   ca?: string | Buffer | Array<string | Buffer>;
   /** Do not check the server's certificate at all (a user's explicit `tls_insecure`). */
   insecure?: boolean;
@@ -249,7 +250,7 @@ async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
     method: hop.method,
     headers,
     family: ex.req.family,
-    ca: ex.req.ca,
+    ca: ex.req.ca ?? defaultCa(),
     ...(ex.req.insecure ? { rejectUnauthorized: false } : {}),
     servername: hop.url.protocol === 'https:' && !isIpLiteral(hop.url.hostname) ? hop.url.hostname : undefined,
   };

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { rootCertificates } from 'node:tls';
 import { checkDeps, createProvider, serviceSecrets, serviceTransport } from '../../src/engine/services';
+import { defaultCa } from '../../src/net/ca';
 import { FakeClock } from '../../src/util/clock';
 import { LogSink } from '../../src/util/log';
 import { makeTestCert } from '../support/fake-http';
@@ -51,7 +52,7 @@ t.test('serviceTransport: tls_insecure, cacert read once at start; an unreadable
   t.same(serviceTransport(makeService()), {});
   t.same(serviceTransport(makeService({ tlsInsecure: true })), { insecure: true });
   const dir = t.testdir({ 'ca.pem': makeTestCert().cert });
-  t.equal(serviceTransport(makeService({ cacert: `${dir}/ca.pem` })).ca?.length, rootCertificates.length + 1);
+  t.equal(serviceTransport(makeService({ cacert: `${dir}/ca.pem` })).ca?.length, (defaultCa() ?? rootCertificates).length + 1, 'the defaults (Node roots, this machine bundle) plus the cacert');
   t.throws(() => serviceTransport(makeService({ cacert: `${dir}/gone.pem` })), { message: /^option cacert: cannot read .*gone\.pem: no such file or directory$/ });
   const deps = { clock: new FakeClock(), sink: new LogSink({ write: () => {} }), providers: [recordingDef([])], sourceFactory: () => new FakeSource(), verifierFactory: () => undefined };
   t.throws(() => checkDeps(makeService({ provider: 'rec', cacert: `${dir}/gone.pem` }), deps), { message: /option cacert/ }, 'createRunner fails with that sentence, which status shows');

@@ -2,7 +2,7 @@
 // call: the daemon's command line, respawn, the config file procd watches, the reload
 // signal, stdout/stderr to logd, and the reload trigger on config `ddnsd`.
 import t from 'tap';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, run } from '../support/openwrt/helpers';
 import { buildProgram } from '../../src/cli/program';
@@ -27,10 +27,13 @@ const SERVICE = (script: string) => [
   'procd_close_service',
 ];
 
-function rc(dir: string, action: string) {
+/** Runs the init script; `tz` replaces the router's /etc/TZ with a file of this test's (absent when undefined). */
+function rc(dir: string, action: string, tz?: string) {
   const script = join(dir, 'init.d', 'ddnsd');
   mkdirSync(join(dir, 'init.d'), { recursive: true });
-  copyFileSync(INIT, script);
+  const tzFile = join(dir, 'TZ');
+  if (tz !== undefined) writeFileSync(tzFile, tz);
+  writeFileSync(script, readFileSync(INIT, 'utf8').replaceAll('/etc/TZ', tzFile));
   const log = join(dir, `procd-${action}.log`);
   const r = run('sh', [RC, script, action], { env: { ...process.env, PROCD_LOG: log } });
   let lines: string[] = [];
@@ -52,6 +55,16 @@ t.test('start sends the whole service definition to procd', async (t) => {
   const r = rc(t.testdir(), 'start');
   t.equal(r.code, 0, r.stderr);
   t.same(r.lines, SERVICE(r.script));
+});
+
+t.test("TZ from /etc/TZ: glibc reads the zone only from the environment", async (t) => {
+  const r = rc(t.testdir(), 'start', 'CET-1CEST,M3.5.0,M10.5.0/3\n');
+  t.equal(r.code, 0, r.stderr);
+  const want = SERVICE(r.script);
+  want.splice(want.indexOf('procd_close_instance'), 0, 'procd_set_param [env] [TZ=CET-1CEST,M3.5.0,M10.5.0/3]');
+  t.same(r.lines, want);
+  const empty = rc(t.testdir(), 'start', '');
+  t.same(empty.lines, SERVICE(empty.script), 'an empty /etc/TZ sets nothing');
 });
 
 t.test('reload re-sends the definition: procd sees the changed config md5 and sends HUP', async (t) => {
