@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { Ipv6Selection } from '../config/types';
 import { formatAddress } from '../net/address';
-import { applySuffix, failed, selectAddress, toDetection, wanWarnings, type AddressFacts } from './select';
+import { waitSettled, type SettleDeps } from './dad';
+import { applySuffix, failed, selectAddress, toDetection, wanWarnings, withFollowUps, type AddressFacts } from './select';
 import type { Detection, DetectContext, Family, Source } from './types';
 
 /**
@@ -83,6 +84,8 @@ export interface InterfaceDeps {
   networkInterfaces?: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** Default /proc/net/if_inet6. */
   ifInet6Path?: string;
+  /** Following DAD: the clock and the bound (tests). */
+  settle?: Omit<SettleDeps, 'readKernel'>;
 }
 
 function isFamily(info: NetworkInterfaceInfo, family: Family): boolean {
@@ -127,7 +130,9 @@ export function interfaceSource(opts: InterfaceSourceOptions, deps: InterfaceDep
         facts = derived;
       }
       const sel = selectAddress(family, facts, { allowPrivate: opts.allowPrivate });
-      return toDetection(sel, wanWarnings(`device ${opts.device}`, family, seen), `no usable IPv${family} address on device ${opts.device}`);
+      const d = toDetection(sel, wanWarnings(`device ${opts.device}`, family, seen), `no usable IPv${family} address on device ${opts.device}`);
+      return withFollowUps(d, sel, opts.device, `device ${opts.device}`);
     },
+    settled: (pending, signal) => waitSettled(pending, signal, { ...deps.settle, readKernel: () => readIfInet6(deps.ifInet6Path) }),
   };
 }

@@ -1,7 +1,8 @@
 import type { Ipv6Selection } from '../config/types';
 import { normalizeAddress } from '../net/address';
 import { readIfInet6, kernelFacts, type KernelAddress } from './interface';
-import { applySuffix, failed, selectAddress, toDetection, wanWarnings, type AddressFacts } from './select';
+import { waitSettled, type SettleDeps } from './dad';
+import { applySuffix, failed, selectAddress, toDetection, wanWarnings, withFollowUps, type AddressFacts } from './select';
 import { errorText } from '../util/error-text';
 import type { Detection, DetectContext, Family, Source } from './types';
 
@@ -28,6 +29,8 @@ export interface NetworkDeps {
   call: UbusCall;
   /** The kernel's IPv6 addresses with flags; default reads /proc/net/if_inet6. */
   kernelAddresses?: () => Promise<KernelAddress[] | undefined>;
+  /** Following DAD: the clock and the bound (tests); default the system clock and the device's settings. */
+  settle?: Omit<SettleDeps, 'readKernel'>;
 }
 
 type Status = Record<string, unknown>;
@@ -118,10 +121,13 @@ export function networkSource(opts: NetworkSourceOptions, deps: NetworkDeps): So
     if (typeof s === 'string') return failed(6, s);
     const list = entries(s, 'ipv6-address', name);
     if (typeof list === 'string') return failed(6, list);
-    const facts = await withKernelFlags(list.map((e) => entryFacts(e, 'ipv6-address', `network:${name}`)), l3Device(s));
-    const d = toDetection(select(6, facts), [], `no usable IPv6 address on network ${name}`);
+    const device = l3Device(s);
+    const facts = await withKernelFlags(list.map((e) => entryFacts(e, 'ipv6-address', `network:${name}`)), device);
+    const sel = select(6, facts);
+    const d = withFollowUps(toDetection(sel, [], `no usable IPv6 address on network ${name}`), sel, device, `network ${name}`);
     const pd = entries(s, 'ipv6-prefix', name);
-    if (!d.address && Array.isArray(pd) && pd.length) {
+    // Only when there is no global address at all: a tentative or failed one is not "none of its own".
+    if (!d.address && !sel.tentative.length && !sel.dadFailed.length && Array.isArray(pd) && pd.length) {
       d.error += `. ${name} has a delegated prefix but no global address of its own: set ip6_mode prefix (with ip6_suffix, or ip6_prefix_interface lan) to publish an address from the prefix`;
     }
     return d;
@@ -154,7 +160,8 @@ export function networkSource(opts: NetworkSourceOptions, deps: NetworkDeps): So
     // Without a suffix, publish the router's own address in lan's prefix (netifd's local-address).
     const facts = suffix ? applySuffix(found, suffix) : found.map(localAddress);
     if (typeof facts === 'string') return failed(6, facts);
-    return toDetection(select(6, facts), [], `no usable IPv6 address from the prefixes of network ${prefixInterface ?? opts.network6}`);
+    const sel = select(6, facts);
+    return withFollowUps(toDetection(sel, [], `no usable IPv6 address from the prefixes of network ${prefixInterface ?? opts.network6}`), sel, undefined, `network ${prefixInterface ?? opts.network6}`);
   }
 
   return {
@@ -164,6 +171,7 @@ export function networkSource(opts: NetworkSourceOptions, deps: NetworkDeps): So
       if (family === 4) return ipv4();
       return opts.ipv6.mode === 'prefix' ? ipv6Prefix() : ipv6Auto();
     },
+    settled: (pending, signal) => waitSettled(pending, signal, { ...deps.settle, readKernel: kernel }),
   };
 }
 

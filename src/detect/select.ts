@@ -42,6 +42,9 @@ export interface Selection {
   address?: string;
   chosen?: AddressFacts;
   candidates: Candidate[];
+  /** Addresses dropped only because DAD is still running on them, and those that failed it. */
+  tentative: string[];
+  dadFailed: string[];
 }
 
 const ALLOWED_WITH_PRIVATE: Record<Family, readonly AddressKind[]> = {
@@ -122,6 +125,8 @@ export function selectAddress(family: Family, seen: AddressFacts[], opts: Select
   const verdicts = new Map<AddressFacts, { kept: boolean; reason: string; address: string }>();
   const usable: Scored[] = [];
   const already = new Set<string>();
+  const tentative: string[] = [];
+  const dadFailed: string[] = [];
   for (const f of seen) {
     const parsed = parseAddress(String(f.address).trim());
     const address = parsed ? formatAddress(parsed) : String(f.address);
@@ -134,8 +139,8 @@ export function selectAddress(family: Family, seen: AddressFacts[], opts: Select
     const cls = classifyParsed(parsed);
     const refused = refusal(family, cls, opts);
     if (refused) { drop(refused); continue; }
-    if (f.dadFailed) { drop('duplicate address detection failed: another host has this address'); continue; }
-    if (f.tentative) { drop('tentative: duplicate address detection has not finished'); continue; }
+    if (f.dadFailed) { dadFailed.push(address); drop('duplicate address detection failed: another host has this address'); continue; }
+    if (f.tentative) { tentative.push(address); drop('tentative: duplicate address detection has not finished'); continue; }
     usable.push(score(f, cls, address));
   }
   const winner = usable.reduce<Scored | undefined>((best, s) => (!best || compare(s, best) < 0 ? s : best), undefined);
@@ -147,7 +152,32 @@ export function selectAddress(family: Family, seen: AddressFacts[], opts: Select
     const v = verdicts.get(f) as { kept: boolean; reason: string; address: string };
     return { address: v.address, origin: f.origin, kept: v.kept, reason: v.reason };
   });
-  return { family, address: winner?.address, chosen: winner?.facts, candidates };
+  return { family, address: winner?.address, chosen: winner?.facts, candidates, tentative, dadFailed };
+}
+
+/** Preferred lifetimes longer than this get no timer (a later check sees them; timers overflow at 24.8 days). */
+const MAX_LIFETIME_FOLLOW_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * What nobody will announce, for the engine to follow: addresses still in duplicate address
+ * detection on `device`, and when the chosen address's preferred lifetime ends. A tentative
+ * address gets its own sentence instead of "no usable address", and a failed one a warning.
+ */
+export function withFollowUps(d: Detection, sel: Selection, device: string | undefined, where: string): Detection {
+  if (sel.tentative.length && device) {
+    d.pending = { device, addresses: sel.tentative };
+    if (!d.address) {
+      d.error = `${sel.tentative.join(', ')} on ${where} is still tentative (duplicate address detection running, about a second): ` +
+        'it is published as soon as DAD ends';
+    }
+  }
+  for (const a of sel.dadFailed) {
+    d.warnings.push(`${a} on ${where} failed duplicate address detection: another host on the link uses it, so it is never published ` +
+      '(look for a duplicate static address or interface id on that link)');
+  }
+  const life = sel.chosen?.preferred;
+  if (d.address && life !== undefined && Number.isFinite(life) && life > 0 && life * 1000 <= MAX_LIFETIME_FOLLOW_MS) d.preferredForMs = life * 1000;
+  return d;
 }
 
 /** A Detection from a selection; `nothing` says why there is no address when none qualified. */

@@ -24,6 +24,22 @@ export interface Detection {
   warnings: string[];
   /** Why nothing was found (source unreachable, no address, timeout). */
   error?: string;
+  /**
+   * IPv6 addresses the kernel still holds tentative (duplicate address detection running):
+   * not usable yet, usable in about a second. Nobody announces the end of DAD (netifd sent
+   * its event already), so the engine follows them with Source.settled.
+   */
+  pending?: PendingAddresses;
+  /**
+   * Milliseconds until the chosen address's preferred lifetime ends (it turns deprecated and
+   * another address may win) while the interface stays up: nobody announces that either.
+   */
+  preferredForMs?: number;
+}
+
+export interface PendingAddresses {
+  device: string;
+  addresses: string[];
 }
 
 export interface DetectContext {
@@ -37,4 +53,9 @@ export interface Source {
   /** True when a change of address is announced by an event (netifd); false means poll. */
   readonly signalsChanges: boolean;
   detect(family: Family, ctx: DetectContext): Promise<Detection>;
+  /**
+   * Resolves when the pending addresses have settled (usable, DAD failed, or gone):
+   * `settled`, or `timeout` when DAD outlasted its bound. Sources that read the kernel have it.
+   */
+  settled?(pending: PendingAddresses, signal: AbortSignal): Promise<'settled' | 'timeout' | 'aborted'>;
 }

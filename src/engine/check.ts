@@ -68,7 +68,8 @@ export async function runCheck(service: ServiceConfig, st: ServiceState, deps: C
   if (active.length === 0) return { action: 'blocked', requests: 0, detections: [] };
   const detections = await detectFamilies(active, deps);
   // Without this line the log would only say "retry 1 in 60 s", never why.
-  for (const d of detections) if (d.address === undefined) deps.log.warn(noAddress(d.family, d));
+  // A tentative address is not a problem: it is followed and published when DAD ends.
+  for (const d of detections) if (d.address === undefined) deps.log[d.pending ? 'info' : 'warn'](noAddress(d.family, d));
   const now = deps.clock.now();
   const failedDetect = applyDetections(active, detections, now);
   const candidates = active.filter((r) => r.detected !== undefined);
@@ -112,7 +113,7 @@ function applyDetections(records: RecordState[], detections: Detection[], now: n
     r.detected = d?.address;
     if (d?.address === undefined) {
       failed = true;
-      r.state = 'error';
+      r.state = d?.pending ? 'pending' : 'error';
       r.lastResult = noAddress(FAMILY[r.type], d);
     }
   }

@@ -29,6 +29,11 @@ export class ServiceRunner {
   #lastRun: number | undefined;
   #abort: AbortController | undefined;
   #stopped = false;
+  /** Following tentative IPv6 addresses to the end of DAD; and the pending set whose follow ran out. */
+  #follow: AbortController | undefined;
+  #followExpired: string | undefined;
+  /** When the chosen address's preferred lifetime ends (Unix ms), if it does while we run. */
+  #lifetimeAt: number | undefined;
   /** What the source saw last time, for status and warnings. */
   detections: Detection[] = [];
   /** Provider update calls made by this runner (status, tests, bench). */
@@ -68,6 +73,7 @@ export class ServiceRunner {
     this.#pending = undefined;
     this.#cancelTimer();
     this.#abort?.abort();
+    this.#follow?.abort();
     await this.idle();
   }
 
@@ -76,6 +82,7 @@ export class ServiceRunner {
     while (next && !this.#stopped) {
       const summary = await this.#checkOnce(next.reason, next.force);
       this.#afterCheck(summary);
+      this.#followUp(summary.detections);
       this.deps.onChecked?.(summary);
       next = this.#pending;
       this.#pending = undefined;
@@ -148,12 +155,45 @@ export class ServiceRunner {
     this.deps.log.error(`gave up after ${max} retries`);
   }
 
+  /**
+   * What no event will announce: the end of duplicate address detection on a tentative
+   * address (followed by the source, then checked at once), and the end of the chosen
+   * address's preferred lifetime (a timer). A follow that outlasts DAD's bound checks once
+   * and is not restarted for the same addresses; the next event or timer looks again.
+   */
+  #followUp(detections: Detection[]): void {
+    const now = this.deps.clock.now();
+    const lives = detections.map((d) => d.preferredForMs).filter((ms): ms is number => ms !== undefined);
+    // A second late, so the kernel and netifd have marked it deprecated when we look.
+    this.#lifetimeAt = lives.length ? now + Math.min(...lives) + 1000 : undefined;
+    this.#follow?.abort();
+    this.#follow = undefined;
+    const pending = detections.find((d) => d.pending)?.pending;
+    const settled = this.deps.source.settled?.bind(this.deps.source);
+    if (!pending || !settled) {
+      this.#followExpired = undefined;
+      return;
+    }
+    const key = `${pending.device} ${pending.addresses.join(' ')}`;
+    if (key === this.#followExpired) return;
+    const ac = new AbortController();
+    this.#follow = ac;
+    const which = pending.addresses.join(', ');
+    this.deps.log.debug(`following duplicate address detection of ${which} on ${pending.device}`);
+    void settled(pending, ac.signal).then((how) => {
+      if (ac.signal.aborted || this.#stopped) return;
+      this.#follow = undefined;
+      this.#followExpired = how === 'timeout' ? key : undefined;
+      this.trigger(how === 'settled' ? `duplicate address detection ended for ${which}` : `duplicate address detection of ${which} outlasted its bound`);
+    }, (err) => this.deps.log.warn(`cannot follow duplicate address detection of ${which}: ${errorText(err)}`));
+  }
+
   #schedule(): void {
-    const due = [this.#retryAt, this.#forceAt(), this.#safetyAt()].filter((t): t is number => t !== undefined);
+    const due = [this.#retryAt, this.#forceAt(), this.#safetyAt(), this.#lifetimeAt].filter((t): t is number => t !== undefined);
     this.#nextCheck = due.length ? Math.min(...due) : undefined;
     if (this.#nextCheck === undefined) return;
     const at = this.#nextCheck;
-    const why = at === this.#retryAt ? 'retry' : at === this.#forceAt() ? 'force interval' : 'check interval';
+    const why = at === this.#retryAt ? 'retry' : at === this.#forceAt() ? 'force interval' : at === this.#lifetimeAt ? 'preferred lifetime ended' : 'check interval';
     this.#timer = this.deps.clock.after(at - this.deps.clock.now(), () => {
       this.#timer = undefined;
       this.trigger(`timer: ${why}`);

@@ -219,3 +219,86 @@ t.test('a stopped runner runs nothing more', async (t) => {
   t.ok(provider.calls.length <= 1);
   t.equal(clock.pendingCount, 0);
 });
+
+/** A netifd-like source whose IPv6 address is tentative until the test ends DAD. */
+class DadSource extends FakeSource {
+  tentative = true;
+  failed = false;
+  preferredS: number | undefined;
+  follows: AbortSignal[] = [];
+  #end: ((how: 'settled' | 'timeout') => void) | undefined;
+
+  override async detect(family: 4 | 6) {
+    this.calls++;
+    if (family === 4) return { family, address: '203.0.113.7', candidates: [], warnings: [] };
+    if (this.failed) return { family, candidates: [], warnings: ['2001:db8:1::10 failed duplicate address detection'], error: 'no usable IPv6 address' };
+    if (this.tentative) return { family, candidates: [], warnings: [], error: '2001:db8:1::10 is still tentative', pending: { device: 'va', addresses: ['2001:db8:1::10'] } };
+    return { family, address: '2001:db8:1::10', candidates: [], warnings: [], preferredForMs: this.preferredS === undefined ? undefined : this.preferredS * 1000 };
+  }
+
+  settled(_p: unknown, signal: AbortSignal): Promise<'settled' | 'timeout' | 'aborted'> {
+    this.follows.push(signal);
+    return new Promise((resolve) => {
+      this.#end = resolve;
+      signal.addEventListener('abort', () => resolve('aborted'));
+    });
+  }
+
+  end(how: 'settled' | 'timeout'): void {
+    this.#end?.(how);
+  }
+}
+
+t.test('a tentative IPv6 address is followed to the end of DAD, then published at once', async (t) => {
+  const source = new DadSource();
+  const { runner, provider, clock, state, lines } = setup({ ipVersion: '6' }, source);
+  runner.trigger('ifup wan');
+  await runner.idle();
+  t.equal(provider.calls.length, 0, 'nothing to send while tentative');
+  t.equal(state.records[0].state, 'pending', 'pending, not error');
+  t.match(lines.join('\n'), /info: \[home\] no IPv6 address: 2001:db8:1::10 is still tentative/, 'an info line, not a warning');
+  t.equal(source.follows.length, 1, 'DAD is followed');
+  source.tentative = false;
+  source.end('settled');
+  await clock.advance(0);
+  await runner.idle();
+  t.equal(provider.calls.length, 1, 'published when DAD ended, with no event');
+  t.same(provider.calls[0].map((u) => u.address), ['2001:db8:1::10']);
+  t.equal(source.follows.length, 1, 'nothing more to follow');
+});
+
+t.test('DAD that outlasts its bound: one check, then no endless following; a failed address is never followed', async (t) => {
+  const source = new DadSource();
+  const { runner, clock } = setup({ ipVersion: '6' }, source);
+  runner.trigger('ifup wan');
+  await runner.idle();
+  source.end('timeout');
+  await clock.advance(0);
+  await runner.idle();
+  t.equal(source.calls, 2, 'checked once more at the bound');
+  t.equal(source.follows.length, 1, 'the same still-tentative address is not followed again');
+  runner.trigger('ifupdate wan');
+  await runner.idle();
+  t.equal(source.follows.length, 1, 'not on the next event either, while it is the same');
+  source.failed = true;
+  runner.trigger('ifupdate wan');
+  await runner.idle();
+  t.equal(source.follows.length, 1);
+  t.equal(runner.state.records[0].state, 'error', 'DAD failed: an error, with its warning in status');
+  t.match(runner.detections[0].warnings, [/failed duplicate address detection/]);
+});
+
+t.test('a re-check when the chosen address stops being preferred, with no event', async (t) => {
+  const source = new DadSource();
+  source.tentative = false;
+  source.preferredS = 600;
+  const { runner, clock } = setup({ ipVersion: '6' }, source);
+  runner.trigger('ifup wan');
+  await runner.idle();
+  t.equal(runner.nextCheck, clock.now() + 600_000 + 1000, 'timer at the end of the preferred lifetime (+1 s)');
+  source.preferredS = undefined;
+  await clock.advance(601_000);
+  await runner.idle();
+  t.equal(source.calls, 2, 'checked again when it turned deprecated');
+  t.equal(runner.nextCheck, undefined, 'an address that never expires needs no timer');
+});
