@@ -9,11 +9,11 @@ import type { PendingAddresses } from './types';
  * while the kernel still runs DAD on its new address (tentative, not usable), and nothing
  * announces the end: rtnetlink would, but Node has no netlink sockets without native code.
  * So while (and only while) an address is tentative, /proc/net/if_inet6 is read every
- * POLL_MS (a read costs tens of microseconds), for at most the DAD time the device's own
+ * POLL_MS (a read costs tens of microseconds; 100 reads a second, for the second or two DAD lasts), for at most the DAD time the device's own
  * settings allow. The address is then published at most POLL_MS after the kernel clears it.
  */
 
-export const POLL_MS = 20;
+export const POLL_MS = 10;
 
 /** Kernel defaults (include/net/addrconf.h, Documentation/networking/ip-sysctl.rst). */
 const DEFAULTS = { dadTransmits: 1, retransMs: 1000, solicitDelayS: 1 };

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { dadBoundMs, isSettled, waitSettled } from '../../src/detect/dad';
+import { dadBoundMs, isSettled, POLL_MS, waitSettled } from '../../src/detect/dad';
 import type { KernelAddress } from '../../src/detect/interface';
 import { networkSource, type UbusCall } from '../../src/detect/network';
 import { FakeClock } from '../../src/util/clock';
@@ -47,7 +47,7 @@ t.test('isSettled: usable, failed or gone; optimistic counts as usable; other de
   t.notOk(isSettled({ device: 'va', addresses: ['2001:db8:1::10', '2001:db8:1::11'] }, [k('2001:db8:1::10', 0), k('2001:db8:1::11', TENTATIVE)]), 'all of them');
 });
 
-t.test('waitSettled polls every 20 ms on the clock until DAD ends, or gives up at the bound', async (t) => {
+t.test('waitSettled polls every POLL_MS on the clock until DAD ends, or gives up at the bound', async (t) => {
   const clock = new FakeClock();
   let flags = TENTATIVE;
   let reads = 0;
@@ -57,9 +57,9 @@ t.test('waitSettled polls every 20 ms on the clock until DAD ends, or gives up a
   void waitSettled(pending, new AbortController().signal, deps).then((r) => (result = r));
   await clock.advance(1000);
   t.equal(result, undefined, 'still tentative after 1 s');
-  t.ok(reads >= 50 && reads <= 52, `polled every 20 ms (${reads} reads in 1 s)`);
+  t.ok(reads >= 1000 / POLL_MS && reads <= 1000 / POLL_MS + 2, `polled every ${POLL_MS} ms (${reads} reads in 1 s)`);
   flags = 0;
-  await clock.advance(20);
+  await clock.advance(POLL_MS);
   t.equal(result, 'settled', 'seen within one poll of the kernel clearing it');
 
   flags = TENTATIVE;

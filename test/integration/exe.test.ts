@@ -1,10 +1,10 @@
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UbusClient } from '../../src/ubus';
 import { startBind } from '../support/bind';
-import { configText, dyndnsStep, makeWorld, PASSWORD, serviceSection, until, USER, type World } from './world';
+import { configText, dyndnsStep, makeWorld, PASSWORD, serviceSection, until, USER } from './world';
+import { cli, daemonUp, EXE, runDaemon, statusOf } from './exe-run';
 import { missingReal } from '../support/real';
 
 /**
@@ -13,51 +13,8 @@ import { missingReal } from '../support/real';
  * to pass: ifup → one request, status, reload, restart, SIGTERM, update --once.
  */
 
-const EXE = join(__dirname, '..', '..', 'dist', 'ddnsd');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function runDaemon(t: { teardown(fn: () => unknown): void }, w: World): Running {
-  const child = spawn(EXE, ['run', '--config', w.configPath, '--socket', w.broker.socketPath, '--state-dir', w.stateDir, '--log-level', 'debug'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  return { child, output: () => out, exited };
-}
-
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(EXE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    c.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
-
-async function statusOf(w: World): Promise<Record<string, unknown>> {
-  const r = await cli(['status', '--json', '--socket', w.broker.socketPath]);
-  if (r.code !== 0) throw new Error(`status exited ${r.code}: ${r.err}`);
-  return JSON.parse(r.out) as Record<string, unknown>;
-}
-
 type Svc = { name: string; state: string; records: { registered: string; last_check: number; verified: boolean; state: string }[] };
 const services = (st: Record<string, unknown>) => st.services as Svc[];
-
-function daemonUp(w: World): Promise<void> {
-  return until(() => w.broker.objectPaths().includes('ddnsd'), 'the ddnsd object on the bus', 20_000);
-}
 
 t.test('dist/ddnsd', async (t) => {
   if (!existsSync(EXE)) return missingReal(t, 'dist/ddnsd is not built (make dist/ddnsd; make test builds it)');

@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
+import { IN_CI } from './real';
 
 /**
  * Tests on the real kernel's network stack, inside a network namespace the test makes for
@@ -33,7 +34,7 @@ export function netnsUnavailable(): string | undefined {
 export function runInNetns(t: SpawnTap, file: string, name: string): void {
   const why = netnsUnavailable();
   if (why) {
-    if (process.env.CI === 'true') t.fail(`${name}: ${why} (CI must run these)`);
+    if (IN_CI) t.fail(`${name}: ${why} (CI=true: tests that need a real server or tool must run, not skip)`);
     else t.pass(`${name}: skipped, ${why}`, { skip: true });
     return;
   }
