@@ -1,5 +1,6 @@
 import t from 'tap';
-import { cut, LogSink, MAX_MESSAGE, oneLine, type LogEntry } from '../../src/util/log';
+import { cut, LogSink, MAX_MESSAGE, oneLine, RateLimitedLog, type LogEntry } from '../../src/util/log';
+import { FakeClock } from '../../src/util/clock';
 import { Secret } from '../../src/util/secret';
 
 t.test('a log line is one printable line with secrets masked', async (t) => {
@@ -35,4 +36,17 @@ t.test('lines below the level are not made; every line is cut to MAX_MESSAGE', a
   t.equal(kept[1].message, 'now made');
   t.equal(cut('short', 10), 'short');
   t.equal(cut('abcdef', 3), 'abc… (3 more characters)');
+});
+
+t.test('RateLimitedLog: 5 lines a minute, then one line counting the rest', async (t) => {
+  const clock = new FakeClock();
+  const out: string[] = [];
+  const rl = new RateLimitedLog((m) => out.push(m), clock);
+  for (let i = 0; i < 100; i++) rl.emit(`bad message ${i}`);
+  t.same(out, ['bad message 0', 'bad message 1', 'bad message 2', 'bad message 3', 'bad message 4']);
+  await clock.advance(60_000);
+  t.same(out.slice(5), ['95 more like it in 60 s, not logged one by one'], 'the count comes when the minute ends');
+  rl.emit('later');
+  t.equal(out.at(-1), 'later', 'a new minute logs again');
+  t.equal(clock.pendingCount, 0);
 });
