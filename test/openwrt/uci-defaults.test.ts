@@ -126,6 +126,21 @@ t.test('a failed import is logged, exits 0 and leaves the configuration as it wa
   t.same(box.logs(), ['-t ddnsd could not import /etc/config/ddns: ddnsd: cannot read /etc/config/ddns: line 3: unterminated quote']);
 });
 
+t.test('disable ddns-scripts only when every service it ran imported ready (import exit 0 or 4)', { skip }, async (t) => {
+  const cases: [string, RegExp, RegExp | undefined][] = [
+    ['4', /every service ddns-scripts ran is ready: disable ddns-scripts/, undefined],
+    ['5', /keep ddns-scripts running until they are fixed.*summary line$/, /disable ddns-scripts/],
+  ];
+  for (const [code, says, never] of cases) {
+    const box = router(t.testdir(), { ddns: DDNS, ddnsd: DEFAULT });
+    const r = box.run({ DDNSD_EXIT: code });
+    t.equal(r.code, 0, `exit ${code}: the script still exits 0`);
+    t.match(box.ddnsd()!, /myddns_ipv4/, 'what was imported stays');
+    t.match(box.logs()[0], says, `exit ${code}`);
+    if (never) t.notMatch(box.logs()[0], never, `exit ${code}: never tells to disable ddns-scripts`);
+  }
+});
+
 t.test('with the real `ddnsd import` (bundled from src/): imports once, idempotent', { skip }, async (t) => {
   const dir = t.testdir();
   const bundle = join(dir, 'ddnsd.cjs');

@@ -4,7 +4,9 @@
 // work): records its argument vector in $DDNSD_RECORD (one JSON line per call), then
 // behaves as the real one is specified to: every `config service NAME` of OLD not already
 // in NEW is appended to NEW (existing services of the same name are skipped), written with
-// write-then-rename. With DDNSD_FAIL=1 it fails with a message and changes nothing.
+// write-then-rename. With DDNSD_FAIL=1 it fails with a message and changes nothing; with
+// DDNSD_EXIT=4 or 5 it writes, then exits with that code as the real one does when services were
+// imported disabled until fixed (4: only ones ddns-scripts did not run; 5: some it ran).
 const fs = require('node:fs');
 
 const args = process.argv.slice(2);
@@ -28,3 +30,7 @@ const text = to + added.map((n) => `\nconfig service '${n}'\n\toption enabled '0
 fs.writeFileSync(opt('--to') + '.tmp', text);
 fs.renameSync(opt('--to') + '.tmp', opt('--to'));
 console.log(`imported ${added.length} service(s)`);
+if (process.env.DDNSD_EXIT) {
+  console.log('wrote /etc/config/ddnsd: summary line');
+  process.exit(Number(process.env.DDNSD_EXIT));
+}
