@@ -1,9 +1,8 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { ALREADY, appendSections, convertDdnsScripts, ImportResult } from '../config/import';
+import { appendSections, convertDdnsScripts, ImportResult } from '../config/import';
 import { isSecretOption, secretOptions } from '../config/provider-fields';
-import { errorsOf, formatProblem, loadConfig } from '../config/schema';
 import { parseUci, ParseError, UciPackage } from '../config/uci';
 import { formatSection, WritableSection } from '../config/uci-writer';
 import { availableProviders, findProvider } from '../providers/registry';
@@ -63,18 +62,38 @@ function masked(sections: readonly WritableSection[]): string {
 }
 
 function report(r: ImportResult, io: CliIO, dryRun: boolean): void {
-  for (const s of r.imported) io.out(`${dryRun ? 'would import' : 'imported'} ${s.name}: provider ${s.provider}, ${s.enabled ? 'enabled' : 'disabled'}\n`);
+  const verb = dryRun ? 'would import' : 'imported';
+  for (const s of r.imported) {
+    if (s.problems.length === 0) {
+      io.out(`${verb} ${s.name}: provider ${s.provider || '(none)'}, ${s.enabled ? 'enabled' : 'disabled'}\n`);
+      continue;
+    }
+    const was = s.sourceEnabled ? 'enabled in ddns-scripts, imported disabled' : 'disabled';
+    io.out(`${verb} ${s.name}: provider ${s.provider || '(none)'}, ${was} until fixed; check refuses it:\n`);
+    for (const p of s.problems) io.out(`  ${s.name}.${p}\n`);
+  }
   for (const s of r.skipped) io.out(`skipped ${s.name}: ${s.reason}\n`);
   for (const n of r.notes) io.out(`${n.section}${n.option ? `.${n.option}` : ''}: ${n.message}\n`);
 }
 
-/** After writing: what `ddnsd check` will say about the sections just added. */
-function verify(text: string, added: readonly WritableSection[], io: CliIO): void {
-  const cfg = loadConfig(text, { providers: availableProviders() });
-  const names = new Set(added.map((s) => s.name));
-  const mine = cfg.problems.filter((p) => names.has(p.section) || p.section === '');
-  for (const p of mine) io.out(`check: ${formatProblem(p)}\n`);
-  if (errorsOf(mine).length > 0) io.out('check: fix the problems above before enabling those services (`ddnsd check`)\n');
+/** What the run means, and the exit code that says it (documented in `ddnsd import --help`). */
+function summary(r: ImportResult, to: string, dryRun: boolean): { line: string; code: number } {
+  const n = r.imported.length;
+  const ready = r.imported.filter((s) => s.problems.length === 0);
+  const broken = r.imported.filter((s) => s.problems.length > 0);
+  const stranded = broken.filter((s) => s.sourceEnabled);
+  const head = `${dryRun ? `dry run: would add to ${to}:` : `wrote ${to}:`} ${n} service${n === 1 ? '' : 's'}${dryRun ? '' : ' added'}`;
+  const counts = `${ready.length} ready (${ready.filter((s) => s.enabled).length} enabled), ${broken.length} disabled until fixed`;
+  if (stranded.length > 0) {
+    return {
+      line: `${head}: ${counts}; ddns-scripts ran ${stranded.map((s) => s.name).join(', ')}, which need fixing first: keep ddns-scripts running until then (\`ddnsd check\`, \`ddnsd status\`)`,
+      code: EXIT.stranded,
+    };
+  }
+  if (broken.length > 0) {
+    return { line: `${head}: ${counts} (${broken.map((s) => s.name).join(', ')}, disabled in ddns-scripts too); every service ddns-scripts ran is ready`, code: EXIT.attention };
+  }
+  return { line: `${head}: ${counts}`, code: EXIT.ok };
 }
 
 export function runImport(opts: ImportOpts, io: CliIO): void {
@@ -88,27 +107,29 @@ export function runImport(opts: ImportOpts, io: CliIO): void {
     throw new ExitError(EXIT.problem, `ddnsd: ${opts.from} is not valid UCI (${err.message}); nothing was imported`);
   }
   report(result, io, opts.dryRun === true);
-  // Services that exist already are fine to skip (import is safe to re-run); others need the user.
-  const needsUser = result.skipped.filter((s) => !s.reason.startsWith(ALREADY));
   if (result.sections.length === 0) {
     io.out(`nothing to import into ${opts.to}\n`);
-  } else if (opts.dryRun) {
-    io.out(`dry run: would append to ${opts.to} (secrets shown as ***):\n${masked(result.sections)}`);
-    // The preview should warn about what the real import would then report (a provider not installed, ...).
-    verify(appendSections(target.text, result.sections), result.sections, io);
-  } else {
-    const text = appendSections(target.text, result.sections);
-    writeAtomically(opts.to, text);
-    io.out(`wrote ${opts.to}: ${result.imported.length} service${result.imported.length === 1 ? '' : 's'} added\n`);
-    verify(text, result.sections, io);
+    return;
   }
-  if (needsUser.length > 0) throw new ExitError(EXIT.problem, `${needsUser.length} service${needsUser.length === 1 ? '' : 's'} not imported: ${needsUser.map((s) => s.name).join(', ')}`);
+  if (opts.dryRun) {
+    io.out(`dry run: would append to ${opts.to} (secrets shown as ***):\n${masked(result.sections)}`);
+  } else {
+    writeAtomically(opts.to, appendSections(target.text, result.sections));
+  }
+  // Existing sections of the same name are fine to skip (import is safe to re-run); what was written decides.
+  const { line, code } = summary(result, opts.to, opts.dryRun === true);
+  io.out(`${line}\n`);
+  if (code !== EXIT.ok) throw new ExitError(code, '');
 }
 
 export function register(program: Command, io: CliIO): void {
   program
     .command('import')
-    .description("convert ddns-scripts' /etc/config/ddns into ddnsd services (existing services are never overwritten; exit 1 when a service could not be imported)")
+    .description(
+      "convert ddns-scripts' /etc/config/ddns into ddnsd services (existing services are never overwritten). A service `ddnsd check` " +
+        'would refuse is written disabled with the reasons. Exit 0: every service is ready; 4: every service ddns-scripts ran is ready, ' +
+        'some it did not run need fixing; 5: some services ddns-scripts ran need fixing (keep ddns-scripts until then); 1: nothing imported (error)',
+    )
     .option('--from <file>', 'ddns-scripts configuration', DEFAULT_SOURCE)
     .option('--to <file>', 'ddnsd configuration to add the services to', DEFAULT_CONFIG)
     .option('--dry-run', 'print what would be added, write nothing')

@@ -15,6 +15,10 @@ export const EXIT = {
   problem: 1,
   usage: 2,
   noDaemon: 3,
+  /** import: every service ddns-scripts ran is ready; some it did not run are written disabled until fixed. */
+  attention: 4,
+  /** import: some services ddns-scripts ran are written disabled until fixed; ddns-scripts must keep running. */
+  stranded: 5,
 } as const;
 
 /** Thrown by a command to end with an exit code after it has printed its message. */

@@ -1,27 +1,39 @@
-import { findProvider } from '../providers/registry';
+import { PROVIDERS } from '../providers/registry';
 import type { ProviderDef } from '../providers/types';
-import { parseBool } from './values';
+import { LEVELS, type Level } from '../util/log';
+import { Conversion, type ImportNote } from './import-conversion';
 import { mergeDualStack } from './import-merge';
+import { chooseProvider, conventions } from './import-providers';
 import { DurationUnit, parseUnit } from './duration';
-import { parseUci, UciPackage, UciSection, UciValue } from './uci';
-import { formatSection, WritableOption, WritableSection } from './uci-writer';
+import { errorsOf, loadConfig } from './schema';
+import { parseUci, UciPackage, UciSection } from './uci';
+import { formatSection, WritableSection } from './uci-writer';
+import { isFqdn, parseBool } from './values';
+
+export type { ImportNote } from './import-conversion';
 
 /**
  * Conversion of ddns-scripts' `/etc/config/ddns` into `/etc/config/ddnsd` sections
  * (shared/reference/ddns-scripts.md §1 and §6). Every option is either mapped or reported with
- * the reason it was not; nothing is dropped silently.
+ * the reason it was not; nothing is dropped silently. What is written is then validated as
+ * `ddnsd check` would: a service check refuses is written disabled, with its reasons.
  */
 
-export interface ImportNote {
-  section: string;
-  option?: string;
-  message: string;
+export interface ImportedService {
+  name: string;
+  provider: string;
+  /** As written: a service check refuses is written disabled. */
+  enabled: boolean;
+  /** Whether ddns-scripts ran it (`enabled '1'` in the source). */
+  sourceEnabled: boolean;
+  /** Why check refuses it (`option: message`); empty when it is ready to run. */
+  problems: string[];
 }
 
 export interface ImportResult {
   /** Sections to append to the target, in source order (a global section first, when written). */
   sections: WritableSection[];
-  imported: { name: string; provider: string; enabled: boolean }[];
+  imported: ImportedService[];
   skipped: { name: string; reason: string }[];
   /** Options that were not mapped, or mapped with a change of meaning, and why. */
   notes: ImportNote[];
@@ -33,6 +45,8 @@ export interface ImportOptions {
   existing?: UciPackage;
   /** Join an IPv4 and an IPv6 section that differ only in family (default true). */
   mergeDualStack?: boolean;
+  /** ddnsd's own providers, to tell them from ddns-scripts' catalogue (default: the registry's). */
+  builtins?: readonly ProviderDef[];
 }
 
 /** ddns-scripts defaults for an interval whose unit is set but whose number is not. */
@@ -43,159 +57,53 @@ const INTERVALS: { option: string; unit: string; defValue: number; defUnit: Dura
 ];
 const SUFFIX: Record<DurationUnit, string> = { seconds: 's', minutes: 'm', hours: 'h', days: 'd' };
 
-/** Why ddns-scripts' `cacert` is dropped: ddnsd's HTTP client always verifies (src/net/ca.ts defaultCa). */
-const CACERT_REASON = "ddnsd always verifies TLS, trusting Node's built-in roots and /etc/ssl/certs/ca-certificates.crt; another private CA goes in ddnsd's option cacert";
-
-/** ddns-scripts options ddnsd has no use for, with the reason given to the user. */
-const NOT_NEEDED: Record<string, string> = {
-  use_api_check: 'ddnsd verifies through the provider API where it can, without an option',
-  is_glue: 'ddnsd resolves records itself; glue lookups are not needed',
-  force_dnstcp: 'ddnsd chooses UDP or TCP for its DNS queries itself',
-  force_ipversion: 'ddnsd picks the address family of each request from the record type',
-  bind_network: 'ddnsd does not bind provider requests to a network',
-  use_syslog: 'ddnsd logs to syslog through procd; set log_level in the global section',
-  use_logfile: 'ddnsd keeps its log in memory (ddnsd log); there are no per-service log files',
-  cacert: CACERT_REASON,
-  user_agent: 'ddnsd sends its own User-Agent, as providers ask',
-  check_interval_min: 'ddnsd is event-driven and has no lower bound to configure',
-  use_https: 'ddnsd providers use HTTPS where the provider offers it',
-  lookup_host: 'ddnsd verifies each domain itself',
-  update_script: 'ddnsd does not source shell scripts',
-  param_enc: 'this provider does not use it',
-  param_opt: 'this provider does not use it',
-};
-
 /** The start of the reason given for a service that exists in the target already. */
 export const ALREADY = 'the target already has a section of this name';
-
-/** Script providers whose `domain` is `host@zone` (ddns-scripts.md §2C). */
-const HOST_AT_ZONE = ['cloudflare.com-v4', 'godaddy.com-v1'];
 
 const COMMON = new Set([
   'enabled', 'provider', 'domain', 'ip_version', 'interface', 'ip_source', 'ip_network', 'ip_interface', 'ip_url',
   'ip_script', 'check_interval', 'force_interval', 'retry_interval', 'retry_max_count', 'dns_server', 'proxy',
-  'upd_privateip',
+  'upd_privateip', 'lookup_host', 'verify', 'force_ipversion', 'cacert', 'tls_insecure', 'bind_network', 'import_problem',
 ]);
 
-/** One section being converted: options written, options consumed, notes. */
-class Conversion {
-  readonly out: WritableOption[] = [];
-  readonly #consumed = new Set<string>();
-
-  constructor(
-    readonly src: UciSection,
-    readonly notes: ImportNote[],
-  ) {}
-
-  get(name: string): string | undefined {
-    this.#consumed.add(name);
-    const o = this.src.options.find((x) => x.name === name);
-    if (!o) return undefined;
-    return typeof o.value === 'string' ? o.value : o.value.join(' ');
-  }
-
-  items(name: string): string[] | undefined {
-    this.#consumed.add(name);
-    const o = this.src.options.find((x) => x.name === name);
-    return o === undefined ? undefined : typeof o.value === 'string' ? [o.value] : o.value;
-  }
-
-  has(name: string): boolean {
-    return this.src.options.some((o) => o.name === name);
-  }
-
-  set(name: string, value: UciValue): void {
-    const at = this.out.findIndex((o) => o.name === name);
-    if (at >= 0) this.out[at] = { name, value };
-    else this.out.push({ name, value });
-  }
-
-  note(option: string | undefined, message: string): void {
-    this.notes.push({ section: this.src.name, ...(option ? { option } : {}), message });
-  }
-
-  /** Report every source option nobody consumed. */
-  leftovers(): void {
-    for (const o of this.src.options) {
-      if (this.#consumed.has(o.name)) continue;
-      const why = NOT_NEEDED[o.name] ?? 'not a ddns-scripts option ddnsd knows';
-      this.note(o.name, `not imported: ${why}`);
+/** The names the record is kept under: the DNS name in `domain`, `lookup_host` only what verification asks. */
+function domains(c: Conversion, named: string | undefined): void {
+  const domain = c.taken('domain') ? undefined : c.get('domain');
+  if (domain) c.set('domain', domain);
+  const record = named ?? domain;
+  const lookup = c.get('lookup_host')?.trim().replace(/\.$/, '');
+  if (lookup && !isFqdn(lookup)) {
+    c.note('lookup_host', `not imported: '${lookup}' is not a full DNS name; ddnsd verifies the record itself`);
+  } else if (lookup && !record) {
+    c.set('domain', lookup);
+    c.note('lookup_host', 'imported as domain: ddns-scripts had no domain, so lookup_host names the record');
+  } else if (lookup && lookup.toLowerCase() !== record!.toLowerCase()) {
+    if (parseBool(c.peek('use_api_check') ?? '0') === true) {
+      c.note('lookup_host', `not imported: use_api_check read the record through the provider's API, not '${lookup}'; ddnsd does the same`);
+    } else {
+      c.set('lookup_host', lookup);
     }
   }
-}
-
-/** `host@zone` → record name and zone (`@zone` is the zone's apex). */
-function splitHostAtZone(domain: string): { fqdn: string; zone: string } | undefined {
-  const at = domain.lastIndexOf('@');
-  if (at < 0) return undefined;
-  const host = domain.slice(0, at);
-  const zone = domain.slice(at + 1);
-  return { fqdn: host ? `${host}.${zone}` : zone, zone };
-}
-
-/** provider/service_name/update_url → provider id; undefined when the section cannot be imported. */
-function provider(c: Conversion, providers: readonly ProviderDef[]): { id: string; def?: ProviderDef; name?: string } | string {
-  const name = c.get('service_name');
-  const url = c.get('update_url');
-  if (c.has('update_script')) return 'update_script runs a shell script that ddnsd does not run; pick a provider and add the service by hand';
-  if (name) {
-    const def = findProvider(name, providers);
-    if (url) c.note('update_url', 'not imported: service_name is set, so ddns-scripts ignored update_url too');
-    if (!def) c.note('service_name', `'${name}' is not a built-in provider; kept as provider '${name}' for the ddns-scripts catalogue`);
-    return { id: def?.id ?? name, def, name };
-  }
-  if (url) {
-    const https = parseBool(c.get('use_https') ?? '0') === true;
-    const template = https ? url.replace(/^http:/i, 'https:') : url;
-    c.set('update_url', template);
-    if (https && template !== url) c.note('use_https', 'applied: update_url now starts with https:');
-    const answer = c.get('answer');
-    if (answer) c.set('answer', answer);
-    const def = findProvider('custom', providers);
-    if (!def) c.note('update_url', 'imported for provider custom, which this machine does not offer yet (see `ddnsd providers`)');
-    return { id: 'custom', def };
-  }
-  return 'neither service_name nor update_url is set, so there is no provider to import';
-}
-
-/** domain / lookup_host → `domain`, with Cloudflare-style `host@zone` split into domain + zone. */
-function domains(c: Conversion, providerName: string | undefined): void {
-  const domain = c.get('domain');
-  const lookup = c.get('lookup_host');
-  const split = domain && providerName && HOST_AT_ZONE.includes(providerName.toLowerCase()) ? splitHostAtZone(domain) : undefined;
-  if (split) {
-    c.set('domain', split.fqdn);
-    c.set('zone', split.zone);
-    if (lookup && lookup !== split.fqdn) c.note('lookup_host', `not imported: '${lookup}' differs from the record name ${split.fqdn}; ddnsd verifies the record itself`);
-    return;
-  }
-  const chosen = lookup && lookup.includes('.') ? lookup : domain ?? lookup;
-  if (chosen) c.set('domain', chosen);
-  if (domain && chosen !== domain) {
-    c.note('domain', `not imported: '${domain}' differs from lookup_host '${lookup}'; ddnsd's domain is the record it keeps, so lookup_host was used`);
+  // DNS-O-Matic's all.dnsomatic.com updates every service of the account; it is no record anyone can look up.
+  if (record?.toLowerCase() === 'all.dnsomatic.com' && c.written('lookup_host') === undefined) {
+    c.set('verify', '0');
+    c.note('domain', "all.dnsomatic.com stands for every service of the DNS-O-Matic account, not a record: verify '0' (set lookup_host to one of those names to verify it)");
   }
 }
 
-/** Cloudflare: `username=Bearer` means the password is an API token (the only form ddnsd accepts). */
-function cloudflareCredentials(c: Conversion): string | undefined {
-  const user = c.get('username');
-  const password = c.get('password');
-  const opt = c.get('param_opt');
-  if (opt) c.note('param_opt', `not imported: ddnsd looks up zone and record ids itself (${opt.replace(/=.*?(\s|$)/g, '=…$1')})`);
-  if (user !== 'Bearer') {
-    return 'uses the Cloudflare global API key (username is an e-mail address); ddnsd needs an API token: create one with Zone → DNS → Edit and set api_token';
-  }
-  if (password) c.set('api_token', password);
-  return undefined;
-}
-
-/** username, password, param_enc, param_opt → the provider's fields of those names. */
+/** username, password, param_enc, param_opt, use_https → the provider's fields of those names. */
 function credentials(c: Conversion, def: ProviderDef | undefined): void {
-  for (const name of ['username', 'password', 'param_enc', 'param_opt']) {
+  for (const name of ['username', 'password', 'param_enc', 'param_opt', 'use_https']) {
+    if (c.taken(name)) continue;
     const value = c.get(name);
     if (value === undefined) continue;
-    if (!def || def.fields.some((f) => f.name === name)) c.set(name, value);
-    else c.note(name, `not imported: provider ${def.id} has no ${name} field`);
+    const field = def?.fields.find((f) => f.name === name);
+    if (def && !field) {
+      c.note(name, `not imported: ${name === 'use_https' ? 'ddnsd providers use HTTPS where the provider offers it' : `provider ${def.id} has no ${name} field`}`);
+      continue;
+    }
+    const bool = field?.type === 'boolean' ? parseBool(value) : undefined;
+    c.set(name, bool === undefined ? value : bool ? '1' : '0');
   }
 }
 
@@ -251,6 +159,8 @@ function plain(c: Conversion): void {
     ['upd_privateip', 'upd_privateip'],
     ['retry_count', 'retry_max_count'],
     ['retry_max_count', 'retry_max_count'],
+    ['force_ipversion', 'force_ipversion'],
+    ['bind_network', 'bind_network'],
   ];
   for (const [from, to] of rename) {
     const v = c.get(from);
@@ -258,63 +168,100 @@ function plain(c: Conversion): void {
   }
 }
 
+/** cacert: a CA file or directory carries over; `IGNORE` becomes the loudly named tls_insecure. */
+function tls(c: Conversion): void {
+  const ca = c.get('cacert');
+  if (ca === undefined) return;
+  if (ca.toUpperCase() === 'IGNORE') {
+    c.set('tls_insecure', '1');
+    c.note('cacert', "'IGNORE' turned certificate checks off: imported as tls_insecure '1', which check and LuCI warn about; trust the provider's CA with cacert instead");
+  } else {
+    c.set('cacert', ca);
+  }
+}
+
+/** ddns-scripts' use_syslog levels (0 off … 4 err, default 2 notice) as ddnsd's one log level. */
+const SYSLOG: Record<string, Level> = { '0': 'error', '1': 'info', '2': 'info', '3': 'warn', '4': 'error' };
+
+/** Per-service log settings: ddnsd has one level for all services and an in-memory log per service. */
+function logging(c: Conversion, levels: Level[]): void {
+  const syslog = c.get('use_syslog');
+  const level = SYSLOG[syslog ?? '2'];
+  if (syslog !== undefined) {
+    c.note('use_syslog', level
+      ? `'${syslog}' maps to log level ${level}; ddnsd has one level for all services (global log_level), set to the most detailed level of the enabled services`
+      : `not imported: '${syslog}' is not 0 … 4`);
+  }
+  if (level && c.written('enabled') === '1') levels.push(level);
+  const file = c.get('use_logfile');
+  if (file !== undefined) c.note('use_logfile', `not imported: ddnsd keeps one log in memory; \`ddnsd log ${c.src.name}\` shows this service's lines`);
+}
+
 /** Options written for a known provider must be common options or its fields. */
 function dropForeign(c: Conversion, def: ProviderDef | undefined): void {
   if (!def) return;
   for (const o of [...c.out]) {
     if (COMMON.has(o.name) || def.fields.some((f) => f.name === o.name)) continue;
-    c.out.splice(c.out.indexOf(o), 1);
+    c.unset(o.name);
     c.note(o.name, `not imported: provider ${def.id} has no ${o.name} field`);
   }
 }
 
-function convertService(src: UciSection, opts: ImportOptions, notes: ImportNote[]): WritableSection | string {
+function convertService(src: UciSection, opts: ImportOptions, notes: ImportNote[], levels: Level[]): WritableSection {
   const c = new Conversion(src, notes);
   c.set('enabled', '0');
   c.set('provider', ''); // keeps its place at the top; filled in below
-  const p = provider(c, opts.providers);
-  if (typeof p === 'string') return p;
-  c.set('provider', p.id);
-  domains(c, p.name);
-  if (p.def?.id === 'cloudflare' || p.name?.toLowerCase() === 'cloudflare.com-v4') {
-    const why = cloudflareCredentials(c);
-    if (why) return why;
-  } else {
-    credentials(c, p.def);
-  }
+  const p = chooseProvider(c, opts.providers, opts.builtins ?? PROVIDERS);
+  if (p) c.set('provider', p.id);
+  else c.unset('provider');
+  const named = p ? conventions(c, p) : undefined;
+  domains(c, named);
+  credentials(c, p?.def);
   plain(c);
   source(c);
   intervals(c);
-  dropForeign(c, p.def);
+  tls(c);
+  logging(c, levels);
+  dropForeign(c, p?.def);
   c.leftovers();
+  // First after enabled: what must be fixed is the first thing a reader of the file (and of check) sees.
+  if (c.problems.length > 0) c.out.splice(1, 0, { name: 'import_problem', value: c.problems.length === 1 ? c.problems[0] : c.problems });
   return { type: 'service', name: src.name, options: c.out };
 }
 
-/** `config ddns 'global'`: upd_privateip and ddns_loglines carry over. */
-function convertGlobal(src: UciSection, notes: ImportNote[]): WritableSection {
+/** Global options: their names since ddns-scripts 2.7.6, and the older ones it renamed then. */
+const GLOBAL: Record<string, string> = {
+  upd_privateip: 'upd_privateip', allow_local_ip: 'upd_privateip',
+  ddns_loglines: 'log_lines', log_lines: 'log_lines',
+};
+const OLD_GLOBAL = ['allow_local_ip', 'log_lines', 'date_format', 'run_dir', 'log_dir'];
+const GLOBAL_UNNEEDED: Record<string, string> = {
+  ddns_dateformat: 'ddnsd reports Unix times; LuCI formats them',
+  date_format: 'ddnsd reports Unix times; LuCI formats them',
+  ddns_rundir: 'ddnsd keeps its state under /var/run/ddnsd',
+  run_dir: 'ddnsd keeps its state under /var/run/ddnsd',
+  ddns_logdir: 'ddnsd keeps its log in memory (ddnsd log)',
+  log_dir: 'ddnsd keeps its log in memory (ddnsd log)',
+  use_curl: 'ddnsd has its own HTTP client',
+  url: 'ddnsd does not download provider definitions',
+  services_url: 'ddnsd does not download provider definitions',
+  cacert: 'ddnsd does not download provider definitions (this CA was for those downloads)',
+};
+
+/** `config ddns 'global'`; undefined when nothing in it carries over (no empty section is written). */
+function convertGlobal(src: UciSection, notes: ImportNote[]): WritableSection | undefined {
   const c = new Conversion(src, notes);
-  const priv = c.get('upd_privateip');
-  if (priv !== undefined) c.set('upd_privateip', priv);
-  const lines = c.get('ddns_loglines');
-  if (lines !== undefined) {
-    if (/^\d+$/.test(lines) && Number(lines) >= 10 && Number(lines) <= 100_000) c.set('log_lines', lines);
-    else c.note('ddns_loglines', `not imported: '${lines}' is outside 10…100000`);
-  }
-  const reasons: Record<string, string> = {
-    ddns_dateformat: 'ddnsd reports Unix times; LuCI formats them',
-    ddns_rundir: 'ddnsd keeps its state under /var/run/ddnsd',
-    ddns_logdir: 'ddnsd keeps its log in memory (ddnsd log)',
-    use_curl: 'ddnsd has its own HTTP client',
-    url: 'ddnsd does not download provider definitions',
-    services_url: 'ddnsd does not download provider definitions',
-    cacert: CACERT_REASON,
-  };
   for (const o of src.options) {
-    if (o.name === 'upd_privateip' || o.name === 'ddns_loglines') continue;
-    c.get(o.name);
-    c.note(o.name, `not imported: ${reasons[o.name] ?? 'not a global option ddnsd knows'}`);
+    const value = c.get(o.name)!;
+    const to = GLOBAL[o.name];
+    if (to && OLD_GLOBAL.includes(o.name)) c.note(o.name, `ddns-scripts' name before 2.7.6; imported as ${to}`);
+    if (to === 'upd_privateip') c.set(to, value);
+    else if (to === 'log_lines') {
+      if (/^\d+$/.test(value) && Number(value) >= 10 && Number(value) <= 100_000) c.set(to, value);
+      else c.note(o.name, `not imported: '${value}' is outside 10…100000`);
+    } else c.note(o.name, `not imported: ${GLOBAL_UNNEEDED[o.name] ?? 'not a global option ddnsd knows'}`);
   }
-  return { type: 'ddnsd', name: 'global', options: c.out };
+  return c.out.length > 0 ? { type: 'ddnsd', name: 'global', options: c.out } : undefined;
 }
 
 /** A usable section name for an anonymous ddns-scripts section (theirs depend on position). */
@@ -325,18 +272,54 @@ function nameFor(s: UciSection, taken: Set<string>): string {
   return `service_${n}`;
 }
 
+/** The most detailed level any enabled service logged at, when ddnsd's default would log less or more. */
+function globalLevel(result: ImportResult, levels: Level[], hasTargetGlobal: boolean): void {
+  if (levels.length === 0) return;
+  const level = LEVELS[Math.max(...levels.map((l) => LEVELS.indexOf(l)))];
+  if (level === 'info') return;
+  if (hasTargetGlobal) {
+    result.notes.push({ section: 'global', message: `use_syslog of the services maps to log_level ${level}; the target's global section is kept as it is` });
+    return;
+  }
+  const at = result.sections.findIndex((s) => s.type === 'ddnsd');
+  const global = at >= 0 ? result.sections[at] : { type: 'ddnsd', name: 'global', options: [] };
+  const withLevel = { ...global, options: [{ name: 'log_level', value: level }, ...global.options] };
+  if (at >= 0) result.sections[at] = withLevel;
+  else result.sections.unshift(withLevel);
+}
+
+/** Check's verdict on the new services: a refused one is written disabled, with check's reasons. */
+function verdict(result: ImportResult, providers: readonly ProviderDef[]): void {
+  const cfg = loadConfig(appendSections('', result.sections), { providers });
+  for (const out of result.sections.filter((s) => s.type === 'service')) {
+    const get = (n: string) => out.options.find((o) => o.name === n)?.value;
+    const rejected = cfg.rejected.find((r) => r.name === out.name);
+    // What the import itself knows first: it explains the rest (a missing api_token after a global key).
+    const errors = errorsOf(rejected?.problems ?? []).sort((a, b) => Number(b.option === 'import_problem') - Number(a.option === 'import_problem'));
+    const problems = errors.map((p) => `${p.option ? `${p.option}: ` : ''}${p.message}`);
+    const sourceEnabled = get('enabled') === '1';
+    if (problems.length > 0 && sourceEnabled) {
+      out.options = out.options.map((o) => (o.name === 'enabled' ? { name: 'enabled', value: '0' } : o));
+    }
+    result.imported.push({ name: out.name ?? '', provider: String(get('provider') ?? ''), enabled: sourceEnabled && problems.length === 0, sourceEnabled, problems });
+  }
+}
+
 /** Convert the text of `/etc/config/ddns`. Throws ParseError when it is not valid UCI. */
 export function convertDdnsScripts(text: string | Uint8Array, opts: ImportOptions): ImportResult {
   const src = parseUci(text, 'ddns');
   const result: ImportResult = { sections: [], imported: [], skipped: [], notes: [] };
   const existing = opts.existing?.sections ?? [];
+  const hasTargetGlobal = existing.some((e) => e.type === 'ddnsd' && e.name === 'global');
   const taken = new Set([...existing.map((s) => s.name), ...src.sections.map((s) => s.name)]);
+  const levels: Level[] = [];
   for (const s of src.sections) {
     if (s.type === 'ddns') {
-      if (existing.some((e) => e.type === 'ddnsd' && e.name === 'global') || result.sections.some((x) => x.type === 'ddnsd')) {
+      if (hasTargetGlobal || result.sections.some((x) => x.type === 'ddnsd')) {
         result.notes.push({ section: s.name, message: 'not imported: the target already has a global section, which is kept as it is' });
       } else {
-        result.sections.unshift(convertGlobal(s, result.notes));
+        const g = convertGlobal(s, result.notes);
+        if (g) result.sections.unshift(g);
       }
       continue;
     }
@@ -350,12 +333,7 @@ export function convertDdnsScripts(text: string | Uint8Array, opts: ImportOption
       result.skipped.push({ name, reason: `${ALREADY}; it was not overwritten` });
       continue;
     }
-    const out = convertService({ ...s, name }, opts, result.notes);
-    if (typeof out === 'string') {
-      result.skipped.push({ name, reason: out });
-      continue;
-    }
-    result.sections.push(out);
+    result.sections.push(convertService({ ...s, name }, opts, result.notes, levels));
   }
   if (opts.mergeDualStack !== false) {
     const m = mergeDualStack(result.sections);
@@ -364,10 +342,8 @@ export function convertDdnsScripts(text: string | Uint8Array, opts: ImportOption
       result.notes.push({ section: from, message: `merged into ${into}: same provider, domains and credentials, other address family (ip_version both)` });
     }
   }
-  for (const out of result.sections.filter((s) => s.type === 'service')) {
-    const get = (n: string) => out.options.find((o) => o.name === n)?.value;
-    result.imported.push({ name: out.name ?? '', provider: String(get('provider')), enabled: get('enabled') === '1' });
-  }
+  globalLevel(result, levels, hasTargetGlobal);
+  verdict(result, opts.providers);
   return result;
 }
 

@@ -14,8 +14,7 @@ t.test("import ddns-scripts' default config, then check accepts it", async (t) =
   t.equal(r.code, 0, r.err);
   t.match(r.out, /^imported myddns_ipv4: provider dyn, disabled\nimported myddns_ipv6: provider custom, disabled\n/);
   t.match(r.out, 'myddns_ipv4.use_api_check: not imported:');
-  t.match(r.out, `wrote ${to}: 2 services added`);
-  t.notMatch(r.out, /^check:/m, 'the written file passes check');
+  t.match(r.out, `wrote ${to}: 2 services added: 2 ready (0 enabled), 0 disabled until fixed\n`);
   t.notMatch(r.out, 'your_password');
   t.equal(statSync(to).mode & 0o777, 0o600, 'a new file holding passwords is private');
   const c = await cli('check', '--config', to);
@@ -49,15 +48,27 @@ t.test('an existing target keeps its text and mode; --dry-run writes nothing and
   t.equal((await cli('check', '--config', to)).code, 0);
 });
 
-t.test('a service that cannot be imported: exit 1, the others are written', async (t) => {
+t.test('services check would refuse are written disabled with the reasons; the exit code says whether ddns-scripts ran them', async (t) => {
   const file = scratch(t);
-  const from = file('ddns', DEFAULT_DDNS + "\nconfig service 'scripted'\n\toption update_script '/usr/lib/ddns/x.sh'\n");
+  const scripted = "\nconfig service 'scripted'\n\toption update_script '/usr/lib/ddns/x.sh'\n\toption domain 's.example.com'\n";
+  const from = file('ddns', DEFAULT_DDNS + scripted);
   const to = file('ddnsd');
   const r = await cli('import', '--from', from, '--to', to);
-  t.equal(r.code, 1);
-  t.match(r.out, 'skipped scripted: update_script runs a shell script');
-  t.equal(r.err, '1 service not imported: scripted\n');
-  t.ok(existsSync(to));
+  t.equal(r.code, 4, 'exit 4: only a service ddns-scripts did not run needs fixing');
+  t.match(r.out, /^imported scripted: provider \(none\), disabled until fixed; check refuses it:\n  scripted\.import_problem: ddns-scripts ran the shell script \/usr\/lib\/ddns\/x\.sh/m);
+  t.match(r.out, /wrote .*: 3 services added: 2 ready \(0 enabled\), 1 disabled until fixed \(scripted, disabled in ddns-scripts too\); every service ddns-scripts ran is ready\n/);
+  t.equal(r.err, '');
+  const c = await cli('check', '--config', to);
+  t.equal(c.code, 1, 'check refuses it too');
+  t.match(c.out, /scripted\.import_problem: ddns-scripts ran the shell script/);
+
+  const ran = file('ddns-ran', DEFAULT_DDNS + scripted.replace("'s.example.com'\n", "'s.example.com'\n\toption enabled '1'\n"));
+  const to2 = file('ddnsd-2');
+  const r2 = await cli('import', '--from', ran, '--to', to2);
+  t.equal(r2.code, 5, 'exit 5: a service ddns-scripts ran is not ready');
+  t.match(r2.out, /imported scripted: provider \(none\), enabled in ddns-scripts, imported disabled until fixed/);
+  t.match(r2.out, /ddns-scripts ran scripted, which need fixing first: keep ddns-scripts running until then/);
+  t.match(readFileSync(to2, 'utf8'), /config service 'scripted'\n\toption enabled '0'\n\toption import_problem 'ddns-scripts ran the shell script/);
 });
 
 t.test('unreadable or invalid files', async (t) => {
@@ -101,11 +112,16 @@ t.test('--dry-run says "would import" and shows what check would say about the r
   const from = file('ddns', "config service 'odd'\n\toption enabled '1'\n\toption service_name 'no-such-dns.example'\n\toption domain 'h.example.com'\n\toption username 'u'\n\toption password 'p'\n");
   const to = file('ddnsd', '');
   const dry = await cli('import', '--from', from, '--to', to, '--dry-run');
-  t.equal(dry.code, 0);
-  t.match(dry.out, /^would import odd: provider no-such-dns\.example, enabled\n/);
+  t.equal(dry.code, 5, 'the same verdict and exit code as the real run');
+  t.match(dry.out, /^would import odd: provider no-such-dns\.example, enabled in ddns-scripts, imported disabled until fixed; check refuses it:\n  odd\.import_problem: 'no-such-dns\.example' is not a provider ddnsd knows/);
+  t.match(dry.out, /\n  odd\.provider: unknown provider 'no-such-dns\.example'/);
   t.notMatch(dry.out, /^imported /m);
-  t.match(dry.out, /\ncheck: odd\.provider: unknown provider 'no-such-dns\.example'/);
+  t.match(dry.out, /dry run: would add to .*: 1 service: 0 ready \(0 enabled\), 1 disabled until fixed; ddns-scripts ran odd/);
   t.equal(readFileSync(to, 'utf8'), '', 'nothing written');
+  const real = await cli('import', '--from', from, '--to', to);
+  t.equal(real.code, 5);
+  const before = (out: string, marker: RegExp) => out.split(marker)[0];
+  t.equal(before(dry.out, /^dry run: would append/m).replace(/^would import /gm, 'imported '), before(real.out, /^wrote /m), 'the real run reports what the dry run said');
 });
 
 t.test('a target that cannot be written: a plain reason, exit 1', async (t) => {

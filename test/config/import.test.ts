@@ -30,7 +30,11 @@ const MAPPED: Record<string, string[]> = {
   service_name: ['provider'],
   update_url: ['update_url'],
   domain: ['domain'],
-  lookup_host: ['domain'],
+  lookup_host: ['domain', 'lookup_host'],
+  force_ipversion: ['force_ipversion'],
+  bind_network: ['bind_network'],
+  cacert: ['cacert', 'tls_insecure'],
+  zone_id: ['zone_id'],
   username: ['username', 'api_token'],
   password: ['password', 'api_token'],
   use_ipv6: ['ip_version'],
@@ -71,8 +75,8 @@ t.test("ddns-scripts' default config (fixture 82)", async (t) => {
   const text = readFileSync(join(UCI_CASES, '82-ddns-default.conf'), 'utf8');
   const { r, cfg } = importAndLoad(t, text);
   t.same(r.imported, [
-    { name: 'myddns_ipv4', provider: 'dyn', enabled: false },
-    { name: 'myddns_ipv6', provider: 'custom', enabled: false },
+    { name: 'myddns_ipv4', provider: 'dyn', enabled: false, sourceEnabled: false, problems: [] },
+    { name: 'myddns_ipv6', provider: 'custom', enabled: false, sourceEnabled: false, problems: [] },
   ]);
   t.same(r.skipped, []);
   t.same(cfg.services.map((s) => [s.name, s.enabled, s.provider, s.domains, s.ipVersion, s.interface, s.source, s.ipNetwork]), [
@@ -139,38 +143,45 @@ t.test('retry_count becomes retry_max_count; use_ipv6 becomes ip_version; proxy,
   t.match(cfg.services[0], { retryMaxCount: 5, ipVersion: '6', dnsServer: '9.9.9.9', proxy: 'proxy.lan:3128' });
 });
 
-t.test('Cloudflare script provider: Bearer token, host@zone', async (t) => {
-  const cf = (domain: string, user = 'Bearer') =>
+t.test('Cloudflare script provider: Bearer token, host@zone, param_opt zone_id', async (t) => {
+  const ZID = '023e105f4ecef8ad9ca31a8372d0c353';
+  const cf = (domain: string, user = 'Bearer', opt = `zone_id=${ZID}`) =>
     `config service 'cf'\n\toption service_name 'cloudflare.com-v4'\n\toption domain '${domain}'\n\toption lookup_host 'ignored.example.net'\n` +
-    `\toption username '${user}'\n\toption password 'tok-ABCDEFG'\n\toption param_opt 'zone_id=abc123'\n\toption use_api_check '1'\n`;
+    `\toption username '${user}'\n\toption password 'tok-ABCDEFG'\n\toption param_opt '${opt}'\n\toption use_api_check '1'\n`;
   const { r, cfg } = importAndLoad(t, cf('home@example.com'));
   const s = cfg.services[0];
   t.match(s, { provider: 'cloudflare', domains: ['home.example.com'] });
+  t.equal(s.lookupHost, undefined, 'use_api_check read the record through the API: lookup_host is not carried');
   t.equal(s.providerOptions.zone, 'example.com');
+  t.equal(s.providerOptions.zone_id, ZID);
   t.equal((s.providerOptions.api_token as Secret).reveal(), 'tok-ABCDEFG');
-  t.match(r.notes, [{ option: 'lookup_host' }, { option: 'param_opt', message: /zone_id=…/ }, { option: 'use_api_check' }]);
-  t.notMatch(JSON.stringify(r.notes), 'abc123');
+  t.match(r.notes, [{ option: 'lookup_host', message: /use_api_check/ }, { option: 'use_api_check' }]);
   t.same(importAndLoad(t, cf('@example.com')).cfg.services[0].domains, ['example.com'], 'apex');
   t.same(importAndLoad(t, cf('a.b@example.com')).cfg.services[0].domains, ['a.b.example.com'], 'deeper host');
+  const plain = importAndLoad(t, cf('home.example.com')).cfg.services[0];
+  t.match(plain, { domains: ['home.example.com'], providerOptions: { zone_id: ZID } }, 'a plain domain with zone_id: no zone needed');
+  t.equal(plain.providerOptions.zone, undefined);
+  const noId = importAndLoad(t, cf('example.com', 'Bearer', 'dns_record_id=0123')).cfg.services[0];
+  t.match(noId.providerOptions, { zone: 'example.com' }, "a plain domain without zone_id is the zone itself, as ddns-scripts' script took it");
   const legacy = convert(cf('home@example.com', 'me@example.com'));
-  t.same(legacy.sections, []);
-  t.match(legacy.skipped, [{ name: 'cf', reason: /global API key.*api_token/ }]);
+  t.match(legacy.imported, [{ name: 'cf', enabled: false, problems: [/import_problem: ddns-scripts used the Cloudflare global API key.*api_token/, /api_token: required/] }]);
+  t.notMatch(JSON.stringify(legacy), 'tok-ABCDEFG', 'the global key is not written anywhere');
 });
 
-t.test('custom update_url with use_https and answer; unknown names kept; scripts skipped', async (t) => {
+t.test('custom update_url with use_https and answer; unknown names and scripts are imported disabled with the reason', async (t) => {
   const custom = "config service 'c'\n\toption update_url 'http://[USERNAME]:[PASSWORD]@dyn.example.net/u?h=[DOMAIN]&ip=[IP]'\n\toption use_https '1'\n\toption answer 'good|nochg'\n\toption domain 'c.example.com'\n\toption username 'u'\n\toption password 'p'\n";
   const { cfg } = importAndLoad(t, custom);
   const o = cfg.services[0].providerOptions;
   t.equal((o.update_url as Secret).reveal(), 'https://[USERNAME]:[PASSWORD]@dyn.example.net/u?h=[DOMAIN]&ip=[IP]');
   t.equal(o.answer, 'good|nochg');
-  const unknown = convert("config service 'x'\n\toption service_name 'example-catalogue.net'\n\toption domain 'x.example.com'\n\toption param_enc 'abc'\n");
-  t.match(unknown.imported, [{ name: 'x', provider: 'example-catalogue.net' }]);
-  t.match(unknown.notes, [{ option: 'service_name', message: /kept as provider 'example-catalogue.net'/ }]);
-  t.ok(unknown.sections[0].options.some((x) => x.name === 'param_enc'), 'its fields are kept for the catalogue provider');
+  const unknown = convert("config service 'x'\n\toption enabled '1'\n\toption service_name 'example-catalogue.net'\n\toption domain 'x.example.com'\n\toption param_enc 'abc'\n");
+  t.match(unknown.imported, [{ name: 'x', provider: 'example-catalogue.net', enabled: false, sourceEnabled: true, problems: [/service list .* has no file for it/, /unknown provider/] }]);
+  t.ok(unknown.sections[0].options.some((x) => x.name === 'param_enc'), 'its fields are kept for whichever provider the user picks');
   const script = convert("config service 's'\n\toption update_script '/usr/lib/ddns/mine.sh'\n\toption domain 's.example.com'\n");
-  t.match(script.skipped, [{ name: 's', reason: /shell script/ }]);
+  t.match(script.imported, [{ name: 's', enabled: false, problems: [/shell script \/usr\/lib\/ddns\/mine\.sh/, /provider: required/] }]);
   const none = convert("config service 'n'\n\toption domain 'n.example.com'\n");
-  t.match(none.skipped, [{ name: 'n', reason: /neither service_name nor update_url/ }]);
+  t.match(none.imported, [{ name: 'n', problems: [/neither service_name nor update_url/, /provider: required/] }]);
+  t.same([unknown, script, none].map((x) => x.skipped), [[], [], []], 'nothing is skipped any more');
 });
 
 t.test('existing services are never overwritten; the target global section is kept', async (t) => {
@@ -195,9 +206,9 @@ t.test('anonymous ddns-scripts sections get stable names; other section types ar
 });
 
 t.test('unknown options are reported, not copied', async (t) => {
-  const text = service("\toption frobnicate 'yes'\n\toption bind_network 'wan'\n");
+  const text = service("\toption frobnicate 'yes'\n");
   const { r } = importAndLoad(t, text);
-  t.match(r.notes, [{ option: 'frobnicate', message: /not a ddns-scripts option/ }, { option: 'bind_network', message: /does not bind/ }]);
+  t.match(r.notes, [{ option: 'frobnicate', message: /not a ddns-scripts option/ }]);
   nothingDropped(t, text, r);
 });
 
@@ -207,7 +218,7 @@ t.test('IPv4 and IPv6 sections of the same record become one dual-stack service'
     "config service 'h_v6'\n\toption enabled '1'\n\toption service_name 'dyndns.org'\n\toption domain 'h.example.com'\n\toption username 'u'\n\toption password 'p'\n\toption use_ipv6 '1'\n\toption interface 'wan6'\n\toption ip_network 'wan6'\n" +
     v6extra;
   const { r, cfg } = importAndLoad(t, pair());
-  t.same(r.imported, [{ name: 'h_v4', provider: 'dyn', enabled: true }]);
+  t.same(r.imported, [{ name: 'h_v4', provider: 'dyn', enabled: true, sourceEnabled: true, problems: [] }]);
   t.match(r.notes, [{ section: 'h_v6', message: /merged into h_v4/ }]);
   t.match(cfg.services, [{ name: 'h_v4', ipVersion: 'both', interface: 'wan', interface6: 'wan6', ipNetwork: 'wan', ipNetwork6: 'wan6', domains: ['h.example.com'] }]);
   t.equal(cfg.services.length, 1);

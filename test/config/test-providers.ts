@@ -31,7 +31,7 @@ export const TEST_PROVIDERS: ProviderDef[] = [
   def('cloudflare', ['cloudflare.com-v4'], [
     { name: 'api_token', label: 'API token', type: 'password', required: true, secret: true },
     { name: 'zone', label: 'Zone', type: 'hostname', required: true, requiredUnless: 'zone_id' },
-    { name: 'zone_id', label: 'Zone ID', type: 'string', pattern: '^[0-9a-fA-F]{32}$' },
+    { name: 'zone_id', label: 'Zone ID', type: 'string', pattern: '^[0-9a-fA-F]{32}$', patternHelp: '32 hexadecimal digits' },
     { name: 'ttl', label: 'TTL', type: 'number', default: '1' },
     { name: 'proxied', label: 'Proxied', type: 'boolean', default: '0' },
   ]),
