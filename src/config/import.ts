@@ -6,7 +6,7 @@ import { mergeDualStack } from './import-merge';
 import { chooseProvider, conventions } from './import-providers';
 import { DurationUnit, parseUnit } from './duration';
 import { errorsOf, loadConfig } from './schema';
-import { parseUci, UciPackage, UciSection } from './uci';
+import { parseUci, UciPackage, UciSection, UciValue } from './uci';
 import { formatSection, WritableSection } from './uci-writer';
 import { isFqdn, parseBool } from './values';
 
@@ -59,6 +59,8 @@ const SUFFIX: Record<DurationUnit, string> = { seconds: 's', minutes: 'm', hours
 
 /** The start of the reason given for a service that exists in the target already. */
 export const ALREADY = 'the target already has a section of this name';
+/** The start of the reason given for a service whose records the target keeps already. */
+export const ALREADY_KEPT = 'the target keeps these records already, in service';
 
 const COMMON = new Set([
   'enabled', 'provider', 'domain', 'ip_version', 'interface', 'ip_source', 'ip_network', 'ip_interface', 'ip_url',
@@ -305,6 +307,31 @@ function verdict(result: ImportResult, providers: readonly ProviderDef[]): void 
   }
 }
 
+/** The records a service keeps (`name TYPE`), from its written options or the target's. */
+function records(options: readonly { name: string; value: UciValue }[]): string[] {
+  const get = (n: string) => options.find((o) => o.name === n)?.value;
+  const names = [get('domain') ?? get('lookup_host') ?? []].flat().map((d) => d.toLowerCase().replace(/\.$/, ''));
+  const version = get('ip_version') ?? (parseBool(String(get('use_ipv6') ?? '0')) ? '6' : '4');
+  const types = version === 'both' ? ['A', 'AAAA'] : version === '6' ? ['AAAA'] : ['A'];
+  return names.flatMap((n) => types.map((t) => `${n} ${t}`));
+}
+
+/**
+ * A new service whose records a service of the target with the same provider keeps already
+ * (an earlier import of the same file: merged pairs and anonymous sections have new names).
+ */
+function keptAlready(s: WritableSection, existing: readonly UciSection[]): string | undefined {
+  const provider = s.options.find((o) => o.name === 'provider')?.value;
+  const mine = records(s.options);
+  if (mine.length === 0) return undefined;
+  for (const e of existing.filter((x) => x.type === 'service')) {
+    const theirs = e.options.find((o) => o.name === 'provider' || o.name === 'service_name')?.value;
+    const kept = new Set(records(e.options));
+    if (theirs === provider && mine.every((r) => kept.has(r))) return e.name;
+  }
+  return undefined;
+}
+
 /** Convert the text of `/etc/config/ddns`. Throws ParseError when it is not valid UCI. */
 export function convertDdnsScripts(text: string | Uint8Array, opts: ImportOptions): ImportResult {
   const src = parseUci(text, 'ddns');
@@ -342,6 +369,11 @@ export function convertDdnsScripts(text: string | Uint8Array, opts: ImportOption
       result.notes.push({ section: from, message: `merged into ${into}: same provider, domains and credentials, other address family (ip_version both)` });
     }
   }
+  result.sections = result.sections.filter((out) => {
+    const by = out.type === 'service' ? keptAlready(out, existing) : undefined;
+    if (by) result.skipped.push({ name: out.name ?? '', reason: `${ALREADY_KEPT} ${by}; not imported again` });
+    return by === undefined;
+  });
   globalLevel(result, levels, hasTargetGlobal);
   verdict(result, opts.providers);
   return result;
