@@ -84,7 +84,7 @@ ipk: exe
 apk: exe
 	$(NODE) openwrt/tools/apk.cjs $(PACK_ARGS)
 
-test: deps exe
+test: deps exe packages
 	$(TAP)
 
 bench: dist/ddnsd

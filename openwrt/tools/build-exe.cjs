@@ -209,8 +209,8 @@ async function main() {
   const final = path.join(stageRoot, isa);
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(stage, final);
+  // Written last and with the real time: make takes it as the sign that the tree is complete.
   fs.writeFileSync(path.join(stageRoot, `${isa}.json`), JSON.stringify(manifest, null, 2) + '\n');
-  fs.utimesSync(path.join(stageRoot, `${isa}.json`), mtime, mtime);
   fs.rmSync(work, { recursive: true, force: true });
   const size = fs.statSync(path.join(final, PREFIX, 'ddnsd')).size;
   console.error(`build-exe: ${path.relative(process.cwd(), final)} (Node ${nodeVersion}, executable ${(size / 1e6).toFixed(1)} MB, ${libs.join(' ')})`);

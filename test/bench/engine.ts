@@ -4,7 +4,7 @@
  * and hotplug `notify`), what a burst of events costs, `status` round trips and the daemon's
  * memory. Wall-clock numbers from this machine; nothing is asserted.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UbusClient } from '../../src/ubus';
@@ -29,6 +29,25 @@ function memory(pid: number): { rss: string; hwm: string } {
   return { rss: kb('VmRSS').toFixed(1), hwm: kb('VmHWM').toFixed(1) };
 }
 
+/** Rss and Private_Dirty of /proc/PID/smaps_rollup, in MiB: what the process costs the router. */
+function rollup(pid: number): string {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const mib = (k: string) => (Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0) / 1024).toFixed(1);
+  return `${mib('Rss')} / ${mib('Private_Dirty')}`;
+}
+
+/** `exe --version`, 20 runs one after another: the median and the slowest, in ms. */
+function versionTimes(exe: string): string {
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(exe, ['--version'], { stdio: 'ignore' });
+    if (r.status !== 0) return `failed (exit ${r.status})`;
+    times.push(ms(start));
+  }
+  return stats(times);
+}
+
 /** `exe` defaults to dist/ddnsd under the current directory (make runs from the repository root). */
 export async function benchEngine(exe = join(process.cwd(), 'dist', 'ddnsd')): Promise<BenchRow[]> {
   if (!existsSync(exe)) return [{ name: 'daemon benchmark', value: `skipped: ${exe} is not built (make dist/ddnsd)` }];
@@ -46,6 +65,9 @@ export async function benchEngine(exe = join(process.cwd(), 'dist', 'ddnsd')): P
     rows.push({ name: 'start → ddnsd object on the bus (ms)', value: ms(t0).toFixed(0) });
     await until(() => w.fake.received.length === 1, 'first update', 30_000);
     rows.push({ name: 'start → first update request (ms)', value: ms(t0).toFixed(0) });
+    // Idle: the first check has ended and nothing has happened for 3 s.
+    await new Promise((r) => setTimeout(r, 3000));
+    rows.push({ name: 'daemon idle after start: Rss / Private_Dirty (MiB, smaps_rollup)', value: rollup(child.pid!) });
 
     const bus = await UbusClient.connect({ socketPath: w.broker.socketPath });
     teardown.push(() => bus.close());
@@ -88,11 +110,13 @@ export async function benchEngine(exe = join(process.cwd(), 'dist', 'ddnsd')): P
       rt.push(ms(start));
     }
     rows.push({ name: 'ubus call ddnsd status round trip (ms, 200 calls)', value: stats(rt) });
+    rows.push({ name: 'daemon after the events and calls: Rss / Private_Dirty (MiB, smaps_rollup)', value: rollup(child.pid!) });
     const mem = memory(child.pid!);
     rows.push({ name: 'daemon RSS now / peak (MiB)', value: `${mem.rss} / ${mem.hwm}` });
     const problems = w.fake.problems();
     if (problems.length) rows.push({ name: 'fake server problems', value: problems.slice(0, 3).join('; ') });
     child.kill('SIGTERM');
+    rows.push({ name: `${exe.endsWith('dist/ddnsd') ? 'dist/ddnsd' : exe} --version (ms, 20 runs)`, value: versionTimes(exe) });
     return rows;
   } finally {
     for (const fn of teardown.reverse()) await fn();
