@@ -5,6 +5,9 @@ import { query } from '../../../src/net/dns/query';
 import { dnsVerifier } from '../../../src/engine/verify';
 import { createRfc2136 } from '../../../src/providers/rfc2136';
 import { FakeClock } from '../../../src/util/clock';
+import { HttpError, request } from '../../../src/net/http';
+import { transportFailure } from '../../../src/providers/kit/failure';
+import { webSource } from '../../../src/detect/web';
 import { nullLogger } from '../../../src/util/log';
 import { blackHole, insideNetns, ip, runInNetns, vethPair } from '../../support/netns';
 
@@ -14,7 +17,8 @@ import { blackHole, insideNetns, ip, runInNetns, vethPair } from '../../support/
  * disappears between the first datagram and the retransmission (send fails), a resolver
  * whose packets vanish (timeout), over UDP, TCP and IPv6. Each ends as a typed
  * DnsNetworkError, and the process is still here to count them (a connect callback that
- * ignored its error once threw "Port should be > 0" and ended the daemon).
+ * ignored its error once threw "Port should be > 0" and ended the daemon). The other sockets
+ * the daemon opens towards the network (HTTP client, web source) get the same conditions.
  */
 
 if (!insideNetns) {
@@ -92,5 +96,18 @@ if (!insideNetns) {
       log: nullLogger, userAgent: 'test', cache: { get: () => undefined, set: () => undefined, delete: () => undefined }, now: () => Date.now(), force: false,
     } as never);
     t.equal(results[0].outcome, 'network', results[0].message);
+  });
+
+  t.test('the same audit for the HTTP client and the web source: no route is a network failure, not a crash', async (t) => {
+    for (const url of ['http://10.255.255.80/nic/update', 'https://[2001:db8:ffff::80]/x', 'http://10.98.0.80/']) {
+      const e = await request({ method: 'GET', url, timeoutMs: 5000 }).then(() => new Error('answered'), (err: unknown) => err);
+      t.type(e, HttpError, url);
+      t.equal((e as HttpError).kind, 'network', (e as Error).message);
+      t.equal(transportFailure(e, 'dyndns2', 'update').outcome, 'network', 'the provider kit: network');
+    }
+    const web = webSource({ urls: ['http://10.255.255.80/ip'], allowPrivate: false }, { request });
+    const d = await web.detect(4, { log: nullLogger });
+    t.equal(d.address, undefined);
+    t.match(d.error, /could not connect .*ENETUNREACH|could not connect .*unreachable/i);
   });
 }
