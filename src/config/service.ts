@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { findProvider } from '../providers/registry';
-import type { ProviderDef } from '../providers/types';
+import type { ProviderDef, ProviderInput, ProviderOptions } from '../providers/types';
 import {
   BOOL_HELP,
   isDeviceName,
@@ -277,19 +277,39 @@ function retryMaxCount(r: SectionReader): number {
   return n ?? 0;
 }
 
-const ENDPOINT_HELP = 'an http(s) URL, or host[:port] for DNS providers';
-
 function isEndpoint(text: string): boolean {
   return isHttpUrl(text) || isHostPort(text);
 }
 
-function numberOrUndefined(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : Number(text);
+/** A provider's `zone` holds every record: a name outside it could only fail at the provider. */
+function outsideZone(r: SectionReader, svc: ServiceConfig): void {
+  const zone = svc.providerOptions.zone;
+  if (typeof zone !== 'string' || zone === '') return;
+  const z = zone.toLowerCase().replace(/\.$/, '');
+  for (const name of svc.domains) {
+    const n = name.toLowerCase();
+    if (n !== z && !n.endsWith(`.${z}`)) r.error('domain', name, `${name} is not inside zone ${zone} (option zone); set zone to the domain that holds it`);
+  }
 }
 
-function ttl(r: SectionReader): number | undefined {
-  const got = validated(r, 'ttl', (t) => (parseCount(t) ?? 0) >= 1, 'a whole number of seconds (1 or more)');
-  return got === undefined ? undefined : Number(got);
+/**
+ * The provider's own rules (ProviderDef.settings) over its options, `endpoint` and `proxy`:
+ * each problem becomes an error naming its option, unless that option already has one (a
+ * field rule said it first). Returns the typed settings, or undefined when there were problems.
+ */
+function providerSettings(r: SectionReader, def: ProviderDef, options: ProviderOptions, proxy: string | undefined): unknown {
+  // The shape every endpoint has (an http(s) URL, or host[:port] for a DNS server) is checked here; the provider says which it takes.
+  const declared = def.fields.some((f) => f.name === 'endpoint');
+  const endpoint = declared ? undefined : validated(r, 'endpoint', isEndpoint, 'an http(s) URL, or host[:port] for DNS providers');
+  const input: ProviderInput = { ...options, ...(endpoint !== undefined ? { endpoint } : {}), ...(proxy !== undefined ? { proxy } : {}) };
+  const built = def.settings(input);
+  if (!built.problems) return built.settings;
+  const named = new Set(r.problems.filter((p) => p.section === r.section.name && p.severity !== 'warning').map((p) => p.option));
+  for (const p of built.problems) {
+    if (named.has(p.option)) continue;
+    r.error(p.option, undefined, p.message.replace(`option ${p.option} `, '').replace(`option ${p.option}: `, ''));
+  }
+  return undefined;
 }
 
 /** Read and validate one `config service 'NAME'` section; `problems` receives this section's problems only. */
@@ -309,13 +329,8 @@ export function readService(
   for (const n of secretOptions(def)) names.add(n);
   known = def !== undefined;
   const providerOptions = def ? readProviderOptions(r, def) : {};
-  // A provider may declare a common option as its own field (dyndns2's endpoint, ttl): then
-  // the field's check is the one that applies, and the common value is taken from it.
-  const declared = (name: string) => def?.fields.some((f) => f.name === name) ?? false;
-  const fromField = (name: string) => {
-    const v = providerOptions[name];
-    return typeof v === 'string' ? v : undefined;
-  };
+  const proxy = validated(r, 'proxy', isProxy, '[user:pass@]host:port');
+  const settings = def ? providerSettings(r, def, providerOptions, proxy) : undefined;
   const src = source(r);
   const recs = domains(r);
   const net = transfer(r);
@@ -344,18 +359,18 @@ export function readService(
     checkIntervalMs: interval(r, 'check'),
     dnsServer: validated(r, 'dns_server', isHostPort, 'a host or address, optionally with :port'),
     verify: bool(r, 'verify', true),
-    endpoint: declared('endpoint') ? fromField('endpoint') : validated(r, 'endpoint', isEndpoint, ENDPOINT_HELP),
-    proxy: validated(r, 'proxy', isProxy, '[user:pass@]host:port'),
-    ttl: declared('ttl') ? numberOrUndefined(fromField('ttl')) : ttl(r),
+    proxy,
     ...(recs.lookupHost ? { lookupHost: recs.lookupHost } : {}),
     ...(net.forceIpVersion ? { forceIpVersion: true } : {}),
     ...(net.cacert ? { cacert: net.cacert } : {}),
     ...(net.tlsInsecure ? { tlsInsecure: true } : {}),
     ...(net.bindNetwork ? { bindNetwork: net.bindNetwork } : {}),
     providerOptions,
+    settings,
     fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
   };
   if (svc.source === 'web') wrongFamilyUrls(r, svc);
+  outsideZone(r, svc);
   if (svc.forceIpVersion && svc.ipVersion === 'both' && def?.capabilities.dualStackOneRequest) {
     r.warn('force_ipversion', undefined, `provider ${def.id} takes both families in one request, which cannot travel over both; that request goes over either family (set ip_version 4 or 6 to force one)`);
   }

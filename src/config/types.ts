@@ -69,12 +69,8 @@ export interface ServiceConfig {
   dnsServer?: string;
   /** `verify`: confirm records after updating and at first start (default on). */
   verify: boolean;
-  /** `endpoint`: override of the provider's API address. */
-  endpoint?: string;
-  /** `proxy`: `[user:pass@]host:port`. */
+  /** `proxy`: `[user:pass@]host:port`, for the provider's requests and the `web` source. */
   proxy?: string;
-  /** `ttl` in seconds, where the provider takes one. */
-  ttl?: number;
   /** `lookup_host`: the name verification looks up instead of each record (ddns-scripts' meaning). */
   lookupHost?: string;
   /** `force_ipversion`: provider requests travel over the family of the record they carry. */
@@ -87,6 +83,12 @@ export interface ServiceConfig {
   bindNetwork?: string;
   /** Provider-specific options, validated against the registry's field list. Secrets wrapped. */
   providerOptions: ProviderOptions;
+  /**
+   * What the provider's `settings` made of its options, `endpoint` and `proxy` while the
+   * configuration was loaded; `create()` takes it as it is. Absent for a service made by hand
+   * (tests), which the engine then reads the same way.
+   */
+  settings?: unknown;
   /** A stable digest of every option of the section: a block lifts when this changes. */
   fingerprint: string;
 }

@@ -2,6 +2,7 @@ import type { ServiceConfig } from '../config/types';
 import type { Source } from '../detect/types';
 import { caBundle } from '../net/ca';
 import { parseProxy, type Transport } from '../net/http';
+import { problemsText } from '../providers/kit/text';
 import { findProvider } from '../providers/registry';
 import type { ProviderDef, ProviderInstance } from '../providers/types';
 import type { Clock } from '../util/clock';
@@ -62,13 +63,12 @@ export function serviceTransport(service: ServiceConfig): Transport {
 export function createProvider(service: ServiceConfig, providers: readonly ProviderDef[]): { def: ProviderDef; instance: ProviderInstance } {
   const def = findProvider(service.provider, providers);
   if (!def) throw new Error(`unknown provider '${service.provider}' (see \`ddnsd providers\`)`);
-  // Service-wide options the providers read alongside their own fields.
-  const options = {
-    ...service.providerOptions,
-    ...(service.endpoint ? { endpoint: service.endpoint } : {}),
-    ...(service.proxy ? { proxy: service.proxy } : {}),
-  };
-  return { def, instance: def.create(options) };
+  // config/ built the settings while loading; a service made by hand is read the same way here.
+  const built = service.settings !== undefined
+    ? { settings: service.settings }
+    : def.settings({ ...service.providerOptions, ...(service.proxy ? { proxy: service.proxy } : {}) });
+  if (built.problems) throw new Error(problemsText(def.title, built.problems));
+  return { def, instance: def.create(built.settings) };
 }
 
 /** A runner for an enabled service. Throws a sentence (unknown provider, bad options). */

@@ -57,7 +57,7 @@ export const cloudflare: ProviderDef = {
   capabilities: { ...REST_CAPS, proxied: true },
   defaultEndpoint: BASE,
   docs: 'https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/edit/',
-  create: restCreate(TITLE,
+  ...restCreate(
     (o, endpoint): Settings => ({
       token: o.secret('api_token'), ...zoneSettings(o, endpoint), proxied: o.bool('proxied'),
     }),

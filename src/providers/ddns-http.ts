@@ -111,6 +111,6 @@ export function readEndpoint(
 ): { url: string; proxy?: string; endpoint?: string } {
   const endpoint = (typeof options.endpoint === 'string' ? options.endpoint.trim() : '') || o.string('endpoint') || undefined;
   const bad = endpointProblem(endpoint);
-  if (bad) o.problems.push(bad);
-  return { url: bad ? defaultUrl : withEndpoint(defaultUrl, endpoint), proxy: o.string('proxy') || undefined, endpoint };
+  if (bad) o.problem('endpoint', bad);
+  return { url: bad ? defaultUrl : withEndpoint(defaultUrl, endpoint), proxy: o.string('proxy') || undefined, endpoint: bad ? undefined : endpoint };
 }

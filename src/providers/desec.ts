@@ -1,7 +1,7 @@
 import { basicAuth } from '../net/http';
 import type { Secret } from '../util/secret';
 import { addressOf, byName, eachGroup, readEndpoint, result, send, statusFailure, WAIT } from './ddns-http';
-import { brokenInstance, OptionReader, snippet } from './rest';
+import { readSettings, snippet } from './rest';
 import type { ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -39,16 +39,13 @@ export const desec: ProviderDef = {
     ipv4: true, ipv6: true, dualStackOneRequest: true, hostsPerRequest: 1,
     ttl: false, proxied: false, read: false, credentialTest: false,
   },
-  create(options) {
-    const o = new OptionReader(options, TITLE);
+  settings: (input) => readSettings(input, (o): Settings => {
     const token = o.secret('password');
     const username = o.string('username');
-    const { url, proxy } = readEndpoint(o, options, URL_DEFAULT);
-    const f = o.failure();
-    if (f) return brokenInstance(f);
-    const s: Settings = { url, username, token, proxy, secrets: o.secrets };
-    return { update: (updates, ctx) => update(s, updates, ctx) };
-  },
+    const { url, proxy } = readEndpoint(o, input, URL_DEFAULT);
+    return { url, username, token, proxy, secrets: o.secrets };
+  }),
+  create: (s: Settings) => ({ update: (updates, ctx) => update(s, updates, ctx) }),
 };
 
 function update(s: Settings, updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]> {

@@ -31,7 +31,7 @@ export const digitalocean: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://docs.digitalocean.com/reference/api/digitalocean/#tag/Domain-Records',
-  create: restCreate(TITLE,
+  ...restCreate(
     (o, endpoint): Settings => ({ token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, { def: 1800, min: 30, max: 2_147_483_647 }) }),
     (s, ctx) => new Session(s, ctx)),
 };

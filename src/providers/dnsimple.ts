@@ -40,13 +40,13 @@ export const dnsimple: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: PRODUCTION,
   docs: 'https://developer.dnsimple.com/v2/zones/records/',
-  create: restCreate(TITLE, settings, (s, ctx) => new Session(s, ctx)),
+  ...restCreate(settings, (s, ctx) => new Session(s, ctx)),
 };
 
 function settings(o: OptionReader, endpoint: string | undefined): Settings {
   const token = o.secret('api_token');
   const account = o.string('account');
-  if (account && !/^\d+$/.test(account)) o.problems.push(`option account must be the numeric account id, not "${account}"`);
+  if (account && !/^\d+$/.test(account)) o.problem('account', `option account must be the numeric account id, not "${account}"`);
   const base = o.bool('sandbox') ? SANDBOX : PRODUCTION;
   return { token, account, ...baseSettings(o, endpoint, base, { def: 3600, min: 60, max: 2_592_000 }) };
 }

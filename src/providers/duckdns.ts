@@ -1,6 +1,6 @@
 import type { Secret } from '../util/secret';
 import { addressOf, byName, eachGroup, readEndpoint, result, send, statusFailure, WAIT } from './ddns-http';
-import { brokenInstance, OptionReader, snippet } from './rest';
+import { readSettings, snippet } from './rest';
 import type { ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -35,14 +35,12 @@ export const duckdns: ProviderDef = {
     ipv4: true, ipv6: true, dualStackOneRequest: true, hostsPerRequest: MAX_NAMES,
     ttl: false, proxied: false, read: false, credentialTest: false,
   },
-  create(options) {
-    const o = new OptionReader(options, TITLE);
+  settings: (input) => readSettings(input, (o): Settings => {
     const token = o.secret('password');
-    const { url, proxy } = readEndpoint(o, options, URL_DEFAULT);
-    const f = o.failure();
-    if (f) return brokenInstance(f);
-    return { update: (updates, ctx) => update({ url, token, proxy, secrets: o.secrets }, updates, ctx) };
-  },
+    const { url, proxy } = readEndpoint(o, input, URL_DEFAULT);
+    return { url, token, proxy, secrets: o.secrets };
+  }),
+  create: (s: Settings) => ({ update: (updates, ctx) => update(s, updates, ctx) }),
 };
 
 /** `home.duckdns.org` → `home`; undefined for names outside duckdns.org. */

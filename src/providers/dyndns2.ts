@@ -2,8 +2,8 @@ import { basicAuth, type HttpResponse } from '../net/http';
 import type { Secret } from '../util/secret';
 import { addressOf, byName, eachGroup, readEndpoint, result, send, statusFailure } from './ddns-http';
 import { knownCode, parseReply } from './dyndns2-reply';
-import { brokenInstance, clip, OptionReader, ProviderFailure } from './rest';
-import type { FieldSpec, ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, RecordUpdate, UpdateResult } from './types';
+import { clip, OptionReader, ProviderFailure } from './rest';
+import type { FieldSpec, ProviderContext, ProviderDef, ProviderInput, RecordUpdate, SettingsResult, UpdateResult } from './types';
 
 /**
  * The dyndns2 protocol (`GET /nic/update?hostname=h1,h2&myip=v4,v6` with Basic auth, text
@@ -80,7 +80,8 @@ export function dyndns2Def(p: Dyndns2Profile): ProviderDef {
     defaultEndpoint: p.url,
     statuses: STATUSES,
     docs: p.docs,
-    create: (options) => createInstance(p, options),
+    settings: (input) => dyndns2Settings(p, input),
+    create: (s: Settings) => ({ update: (updates, ctx) => update(p, s, updates, ctx) }),
   };
 }
 
@@ -93,23 +94,16 @@ interface Settings {
   secrets: Secret[];
 }
 
-function readSettings(p: Dyndns2Profile, options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
-  const o = new OptionReader(options, p.title);
+function dyndns2Settings(p: Dyndns2Profile, options: ProviderInput): SettingsResult<Settings> {
+  const o = new OptionReader(options);
   const username = p.userIsHostname ? o.string('username') : o.string('username', true);
   const password = o.secret('password');
   const contact = o.string('contact');
   const { url, proxy, endpoint } = readEndpoint(o, options, p.url ?? 'https://dyndns2.invalid/nic/update');
-  if (!p.url && !endpoint) o.problems.push('option endpoint is required: the address of the dyndns2 server');
-  return o.failure() ?? { url, username, password, contact, proxy, secrets: o.secrets };
+  if (!p.url && !endpoint) o.problem('endpoint', 'option endpoint is required: the address of the dyndns2 server');
+  return o.result({ url, username, password, contact, proxy, secrets: o.secrets });
 }
 
-function createInstance(p: Dyndns2Profile, options: ProviderOptions & { endpoint?: string }): ProviderInstance {
-  const s = readSettings(p, options);
-  if (s instanceof ProviderFailure) return brokenInstance(s);
-  return {
-    update: (updates, ctx) => update(p, s, updates, ctx),
-  };
-}
 
 /** One request's worth: names sharing the same addresses. */
 export interface Batch {

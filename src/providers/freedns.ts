@@ -1,6 +1,6 @@
 import type { Secret } from '../util/secret';
 import { eachGroup, endpointProblem, result, send, statusFailure, WAIT, withEndpoint } from './ddns-http';
-import { brokenInstance, OptionReader, snippet } from './rest';
+import { readSettings, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -39,22 +39,19 @@ export const freedns: ProviderDef = {
     ipv4: true, ipv6: true, dualStackOneRequest: false, hostsPerRequest: 20,
     ttl: false, proxied: false, read: false, credentialTest: false,
   },
-  create(options) {
-    const o = new OptionReader(options, TITLE);
+  settings: (input) => readSettings(input, (o): Settings => {
     const token = o.secret('password');
-    if (!token.empty && !/^[A-Za-z0-9_-]+$/.test(token.reveal())) o.problems.push('option password must be the update token alone (letters and digits), not a URL');
-    const endpoint = (typeof options.endpoint === 'string' ? options.endpoint.trim() : '') || undefined;
+    if (!token.empty && !/^[A-Za-z0-9_-]+$/.test(token.reveal())) o.problem('password', 'option password must be the update token alone (letters and digits), not a URL');
+    const endpoint = (typeof input.endpoint === 'string' ? input.endpoint.trim() : '') || undefined;
     const bad = endpointProblem(endpoint);
-    if (bad) o.problems.push(bad);
-    const f = o.failure();
-    if (f) return brokenInstance(f);
+    if (bad) o.problem('endpoint', bad);
     // An endpoint (a test, a mirror) serves both families.
-    const s: Settings = {
+    return {
       v4: bad ? V4 : withEndpoint(V4, endpoint), v6: bad || !endpoint ? V6 : withEndpoint(V6, endpoint),
       token, proxy: o.string('proxy') || undefined, secrets: o.secrets,
     };
-    return { update: (updates, ctx) => update(s, updates, ctx) };
-  },
+  }),
+  create: (s: Settings) => ({ update: (updates, ctx) => update(s, updates, ctx) }),
 };
 
 function update(s: Settings, updates: RecordUpdate[], ctx: ProviderContext): Promise<UpdateResult[]> {

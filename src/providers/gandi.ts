@@ -40,7 +40,7 @@ export const gandi: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://api.gandi.net/docs/livedns/',
-  create: restCreate(TITLE,
+  ...restCreate(
     (o, endpoint): Settings => ({
       token: o.secret('api_token'), scheme: o.choice('auth_scheme', SCHEMES, 'bearer'),
       ...baseSettings(o, endpoint, BASE, { def: 300, min: 300, max: 2_592_000 }),

@@ -32,7 +32,7 @@ export const hetzner: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://docs.hetzner.cloud/reference/cloud#zone-rrset-actions',
-  create: restCreate(TITLE,
+  ...restCreate(
     (o, endpoint): Settings => ({ token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, { def: 60, min: 60, max: 2_147_483_647 }) }),
     (s, ctx) => new Session(s, ctx)),
 };

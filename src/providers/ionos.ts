@@ -1,7 +1,7 @@
 import { redact, Secret } from '../util/secret';
 import type { HttpResponse } from '../net/http';
 import { eachGroup, readEndpoint, result, send, statusFailure, asFailure, withEndpoint } from './ddns-http';
-import { brokenInstance, clip, OptionReader, ProviderFailure, snippet } from './rest';
+import { clip, ProviderFailure, readSettings, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -41,22 +41,19 @@ export const ionos: ProviderDef = {
     ipv4: true, ipv6: true, dualStackOneRequest: true, hostsPerRequest: MAX_NAMES,
     ttl: false, proxied: false, read: false, credentialTest: true,
   },
-  create(options) {
-    const o = new OptionReader(options, TITLE);
+  settings: (input) => readSettings(input, (o): Settings => {
     const key = o.secret('api_key', false);
     const token = o.secret('password', false);
-    if (!key.empty && !/^[^.\s]+\.[^.\s]+$/.test(key.reveal())) o.problems.push('option api_key must look like prefix.secret');
-    if (key.empty && token.empty) o.problems.push('option api_key (or the update URL token in option password) is required');
-    const { url, proxy, endpoint } = readEndpoint(o, options, API);
-    const f = o.failure();
-    if (f) return brokenInstance(f);
+    if (!key.empty && !/^[^.\s]+\.[^.\s]+$/.test(key.reveal())) o.problem('api_key', 'option api_key must look like prefix.secret');
+    if (key.empty && token.empty) o.problem('api_key', 'option api_key (or the update URL token in option password) is required');
+    const { url, proxy, endpoint } = readEndpoint(o, input, API);
     const fixedUrl = key.empty ? `${withEndpoint(UPDATE_URL, endpoint)}?q=${encodeURIComponent(token.reveal())}` : undefined;
-    const s: Settings = { base: url.replace(/\/+$/, ''), key, fixedUrl, proxy, secrets: o.secrets };
-    return {
-      update: (updates, ctx) => eachGroup(updates, [updates], s.secrets, (g) => update(s, g, ctx)),
-      test: (ctx) => test(s, ctx),
-    };
-  },
+    return { base: url.replace(/\/+$/, ''), key, fixedUrl, proxy, secrets: o.secrets };
+  }),
+  create: (s: Settings) => ({
+    update: (updates, ctx) => eachGroup(updates, [updates], s.secrets, (g) => update(s, g, ctx)),
+    test: (ctx) => test(s, ctx),
+  }),
 };
 
 function cacheKey(names: string[]): string {

@@ -1,6 +1,6 @@
 import type { Secret } from '../util/secret';
 import { eachGroup, readEndpoint, result, send, statusFailure, WAIT } from './ddns-http';
-import { brokenInstance, clip, OptionReader, snippet } from './rest';
+import { clip, readSettings, snippet } from './rest';
 import type { Outcome, ProviderContext, ProviderDef, RecordUpdate, UpdateResult } from './types';
 
 /**
@@ -35,15 +35,13 @@ export const namecheap: ProviderDef = {
     ipv4: true, ipv6: false, dualStackOneRequest: false, hostsPerRequest: 1,
     ttl: false, proxied: false, read: false, credentialTest: false,
   },
-  create(options) {
-    const o = new OptionReader(options, TITLE);
+  settings: (input) => readSettings(input, (o): Settings => {
     const password = o.secret('password');
     const zone = o.string('zone').toLowerCase().replace(/\.$/, '');
-    const { url, proxy } = readEndpoint(o, options, URL_DEFAULT);
-    const f = o.failure();
-    if (f) return brokenInstance(f);
-    return { update: (updates, ctx) => update({ url, password, zone, proxy, secrets: o.secrets }, updates, ctx) };
-  },
+    const { url, proxy } = readEndpoint(o, input, URL_DEFAULT);
+    return { url, password, zone, proxy, secrets: o.secrets };
+  }),
+  create: (s: Settings) => ({ update: (updates, ctx) => update(s, updates, ctx) }),
 };
 
 /** `www.example.com` in `example.com` → `www`; the apex → `@`; `*.example.com` → `*`. */

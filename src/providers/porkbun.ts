@@ -33,7 +33,7 @@ export const porkbun: ProviderDef = {
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://porkbun.com/api/json/v3/documentation',
-  create: restCreate(TITLE,
+  ...restCreate(
     (o, endpoint): Settings => ({
       apiKey: o.secret('api_key'), secretKey: o.secret('secret_api_key'),
       ...baseSettings(o, endpoint, BASE, { def: 600, min: 600, max: 2_592_000 }),

@@ -5,7 +5,8 @@ import { answerWait, ProviderFailure, statusRow, transportFailure, UNREADABLE, W
 import { eachRecord, testResult } from './kit/records';
 import { clip, snippet } from './kit/text';
 import type {
-  FieldSpec, Outcome, ProviderContext, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate, UpdateResult,
+  FieldSpec, OptionProblem, Outcome, ProviderContext, ProviderDef, ProviderInput, ProviderOptions, ReadResult, RecordRef, RecordUpdate,
+  SettingsResult, UpdateResult,
 } from './types';
 
 export { asFailure, ProviderFailure } from './kit/failure';
@@ -238,29 +239,27 @@ export function segment(text: string): string {
 
 // ---- options ----------------------------------------------------------------------------
 
-/** Reads a service's provider options, collecting every problem instead of throwing. */
+/** Reads a service's provider options, collecting every problem (naming its option) instead of throwing. */
 export class OptionReader {
-  readonly problems: string[] = [];
+  readonly problems: OptionProblem[] = [];
   readonly secrets: Secret[] = [];
   readonly #opts: ProviderOptions;
-  readonly #title: string;
 
-  constructor(opts: ProviderOptions, title: string) {
+  constructor(opts: ProviderOptions) {
     this.#opts = opts;
-    this.#title = title;
   }
 
   string(name: string, required = false, fallback = ''): string {
     const v = this.#opts[name];
     const s = v instanceof Secret ? v.reveal() : Array.isArray(v) ? v.join(' ') : (v ?? '').trim();
-    if (required && !s) this.problems.push(`option ${name} is required`);
+    if (required && !s) this.problem(name, `option ${name} is required`);
     return s || fallback;
   }
 
   secret(name: string, required = true): Secret {
     const v = this.#opts[name];
     const s = v instanceof Secret ? v : new Secret(typeof v === 'string' ? v.trim() : '');
-    if (required && s.empty) this.problems.push(`option ${name} is required`);
+    if (required && s.empty) this.problem(name, `option ${name} is required`);
     if (!s.empty) this.secrets.push(s);
     return s;
   }
@@ -270,7 +269,7 @@ export class OptionReader {
     if (!s) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(s)) return true;
     if (['0', 'false', 'no', 'off'].includes(s)) return false;
-    this.problems.push(`option ${name} must be 0 or 1, not "${s}"`);
+    this.problem(name, `option ${name} must be 0 or 1, not "${s}"`);
     return fallback;
   }
 
@@ -279,7 +278,7 @@ export class OptionReader {
     if (!s) return fallback;
     const n = Number(s);
     if (!Number.isInteger(n) || n < min || n > max) {
-      this.problems.push(`option ${name} must be a whole number from ${min} to ${max}, not "${s}"`);
+      this.problem(name, `option ${name} must be a whole number from ${min} to ${max}, not "${s}"`);
       return fallback;
     }
     return n;
@@ -289,7 +288,7 @@ export class OptionReader {
     const s = this.string(name);
     if (!s) return fallback;
     if ((allowed as readonly string[]).includes(s)) return s as T;
-    this.problems.push(`option ${name} must be one of ${allowed.join(', ')}, not "${s}"`);
+    this.problem(name, `option ${name} must be one of ${allowed.join(', ')}, not "${s}"`);
     return fallback;
   }
 
@@ -297,33 +296,25 @@ export class OptionReader {
   endpoint(value: string | undefined, fallback: string): string {
     const s = value?.trim();
     if (!s) return fallback;
-    if (!/^https?:\/\/[^/\s]+/i.test(s)) this.problems.push(`option endpoint must be an http:// or https:// URL, not "${s}"`);
+    if (!/^https?:\/\/[^/\s]+/i.test(s)) this.problem('endpoint', `option endpoint must be an http:// or https:// URL, not "${s}"`);
     return s;
   }
 
-  /** A failure naming every bad option, or undefined when all were fine. */
-  failure(): ProviderFailure | undefined {
-    if (!this.problems.length) return undefined;
-    return new ProviderFailure('config', `${this.#title}: ${this.problems.join('; ')}`);
+  problem(option: string, message: string): void {
+    this.problems.push({ option, message });
+  }
+
+  /** The settings, or every problem found while reading them. */
+  result<S>(settings: S): SettingsResult<S> {
+    return this.problems.length ? { problems: [...this.problems] } : { settings };
   }
 }
 
-/**
- * An instance whose configuration is wrong: every call reports why, none touches the network.
- * Returned by create() so a bad service never crashes the daemon.
- */
-export function brokenInstance(f: ProviderFailure) {
-  return {
-    async update(updates: RecordUpdate[]): Promise<UpdateResult[]> {
-      return updates.map((u) => ({ record: u.record, outcome: f.outcome, message: f.message }));
-    },
-    async read(): Promise<never> {
-      throw f;
-    },
-    async test(): Promise<{ outcome: Outcome; message: string }> {
-      return { outcome: f.outcome, message: f.message };
-    },
-  };
+/** Run a provider's option reader over its input: the body of every `ProviderDef.settings`. */
+export function readSettings<S>(input: ProviderInput, read: (o: OptionReader) => S): SettingsResult<S> {
+  const o = new OptionReader(input);
+  const settings = read(o);
+  return o.result(settings);
 }
 
 // ---- the provider instance every REST provider builds the same way ---------------------
@@ -365,24 +356,20 @@ export function baseSettings(o: OptionReader, endpoint: string | undefined, base
 }
 
 /**
- * A ProviderDef's `create`: read the options (a bad configuration gives an instance that
- * reports it), then run each call through a fresh session; failures become results.
+ * A REST ProviderDef's `settings` and `create`: `read` turns the options into settings (or
+ * problems); each call of the instance runs through a fresh session; failures become results.
  */
 export function restCreate<S extends { secrets: Secret[] }>(
-  title: string,
   read: (o: OptionReader, endpoint: string | undefined) => S,
   session: (s: S, ctx: ProviderContext) => RestSession,
-): (options: ProviderOptions & { endpoint?: string }) => ProviderInstance {
-  return (options) => {
-    const o = new OptionReader(options, title);
-    const s = read(o, options.endpoint);
-    const bad = o.failure();
-    if (bad) return brokenInstance(bad);
-    return {
+): Pick<ProviderDef<S>, 'settings' | 'create'> {
+  return {
+    settings: (input) => readSettings(input, (o) => read(o, input.endpoint)),
+    create: (s) => ({
       update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => session(s, ctx).set(u)),
       read: (records, ctx) => session(s, ctx).readAll(records),
       test: (ctx) => testResult(s.secrets, () => session(s, ctx).check()),
-    };
+    }),
   };
 }
 

@@ -12,7 +12,7 @@ import { present, replaceRRset, updateMessage } from '../net/dns/update';
 import type { Clock } from '../util/clock';
 import { Secret } from '../util/secret';
 import type {
-  Outcome, ProviderContext, ProviderDef, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate, UpdateResult,
+  OptionProblem, Outcome, ProviderContext, ProviderDef, ProviderInput, ProviderInstance, ProviderOptions, ReadResult, RecordRef, RecordUpdate, SettingsResult, UpdateResult,
 } from './types';
 
 /**
@@ -56,38 +56,44 @@ export function parseServer(value: string): { host: string; port: number } | str
   return { host: m[1], port };
 }
 
-/** Options → settings, or a sentence naming the bad option (never a secret's value). */
-export function parseSettings(options: ProviderOptions & { endpoint?: string }): Settings | string {
+/** Options → settings, or the problem of the first bad option (never a secret's value). */
+export function rfc2136Settings(options: ProviderInput): SettingsResult<Settings> {
+  const s = parseSettings(options);
+  return 'option' in s ? { problems: [s] } : { settings: s };
+}
+
+function parseSettings(options: ProviderInput): Settings | OptionProblem {
+  const serverOption = text(options.endpoint) !== undefined ? 'endpoint' : 'server';
   const serverText = text(options.endpoint) ?? text(options.server);
-  if (!serverText) return 'option server is required (the primary name server that accepts updates)';
+  if (!serverText) return { option: 'server', message: 'option server is required (the primary name server that accepts updates)' };
   const server = parseServer(serverText.replace(/^dns:\/\//, ''));
-  if (typeof server === 'string') return server;
+  if (typeof server === 'string') return { option: serverOption, message: server };
   const ttlText = text(options.ttl) ?? '300';
   const ttl = Number(ttlText);
-  if (!/^\d+$/.test(ttlText) || ttl > 2147483647) return `option ttl "${ttlText}" is not a number of seconds`;
+  if (!/^\d+$/.test(ttlText) || ttl > 2147483647) return { option: 'ttl', message: `option ttl "${ttlText}" is not a number of seconds` };
   const key = parseKey(options);
-  if (typeof key === 'string') return key;
+  if (key && 'option' in key) return key;
   const tcpText = (text(options.tcp) ?? '0').toLowerCase();
   return { server: server.host, port: server.port, zone: text(options.zone), key, ttl, tcp: ['1', 'true', 'yes', 'on'].includes(tcpText) };
 }
 
-function parseKey(options: ProviderOptions): TsigKey | undefined | string {
+function parseKey(options: ProviderOptions): TsigKey | undefined | OptionProblem {
   const name = text(options.key_name);
   const raw = options.key_secret;
   const secret = raw instanceof Secret ? raw : typeof raw === 'string' ? new Secret(raw.trim()) : undefined;
   const hasSecret = secret !== undefined && !secret.empty;
   if (!name && !hasSecret) return undefined;
-  if (!name) return 'option key_secret is set but key_name is not (both name the TSIG key)';
-  if (!hasSecret) return `option key_name "${name}" is set but key_secret is not`;
+  if (!name) return { option: 'key_name', message: 'option key_secret is set but key_name is not (both name the TSIG key)' };
+  if (!hasSecret) return { option: 'key_secret', message: `option key_name "${name}" is set but key_secret is not` };
   const algorithm = (text(options.key_algorithm) ?? 'hmac-sha256').toLowerCase();
   if (!isTsigAlgorithm(algorithm)) {
-    return `option key_algorithm "${algorithm}" is not one of ${Object.keys(TSIG_ALGORITHMS).join(', ')}`;
+    return { option: 'key_algorithm', message: `option key_algorithm "${algorithm}" is not one of ${Object.keys(TSIG_ALGORITHMS).join(', ')}` };
   }
   const key: TsigKey = { name, algorithm, secret };
   try {
     keyBytes(key);
   } catch (e) {
-    return `option key_secret: ${(e as Error).message}`;
+    return { option: 'key_secret', message: `option key_secret: ${(e as Error).message}` };
   }
   return key;
 }
@@ -258,8 +264,9 @@ function replaceAll(group: RecordUpdate[], ttl: number): { prerequisites: Resour
 }
 
 /** The provider bound to options, with injectable time (tests). */
-export function createRfc2136(options: ProviderOptions & { endpoint?: string }, deps: Rfc2136Deps = {}): ProviderInstance {
-  return new Rfc2136(parseSettings(options), deps);
+export function createRfc2136(options: ProviderInput, deps: Rfc2136Deps = {}): ProviderInstance {
+  const s = parseSettings(options);
+  return new Rfc2136('option' in s ? s.message : s, deps);
 }
 
 export const rfc2136: ProviderDef = {
@@ -293,5 +300,6 @@ export const rfc2136: ProviderDef = {
     read: true,
     credentialTest: true,
   },
-  create: (options) => createRfc2136(options),
+  settings: rfc2136Settings,
+  create: (s: Settings) => new Rfc2136(s, {}),
 };

@@ -135,7 +135,20 @@ export interface ProviderInstance {
   test?(ctx: ProviderContext): Promise<{ outcome: Outcome; message: string }>;
 }
 
-export interface ProviderDef {
+/** A problem with one option, found while the configuration is loaded. */
+export interface OptionProblem {
+  option: string;
+  /** A sentence naming the option (`option ttl must be ...`); never holds a secret value. */
+  message: string;
+}
+
+/** A provider's settings, typed, or every problem its options have. */
+export type SettingsResult<S> = { settings: S; problems?: undefined } | { settings?: undefined; problems: OptionProblem[] };
+
+/** What config/ hands a provider: its fields' values, and the service's `endpoint` and `proxy` as written. */
+export type ProviderInput = ProviderOptions & { endpoint?: string; proxy?: string };
+
+export interface ProviderDef<S = unknown> {
   id: string;
   title: string;
   /** ddns-scripts `service_name` values this provider replaces (`dyndns.org`, `no-ip.com`, ...). */
@@ -151,5 +164,12 @@ export interface ProviderDef {
   statuses?: Readonly<Record<number, Outcome>>;
   /** Documentation link for the LuCI help text. */
   docs?: string;
-  create(options: ProviderOptions & { endpoint?: string }): ProviderInstance;
+  /**
+   * The provider's rules for its options: a pure function from the options to typed settings
+   * or to every problem, each naming its option. config/ applies it while loading, so
+   * `ddnsd check`, a reload, the import and LuCI get the verdict the daemon acts on.
+   */
+  settings(input: ProviderInput): SettingsResult<S>;
+  /** The provider bound to settings that `settings` accepted; it cannot fail on options. */
+  create(settings: S): ProviderInstance;
 }

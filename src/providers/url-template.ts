@@ -2,8 +2,8 @@ import { basicAuth } from '../net/http';
 import { boundedExec, RegexTimeout } from '../util/regex';
 import { Secret } from '../util/secret';
 import { eachGroup, endpointProblem, result, send, statusFailure, WAIT, withEndpoint } from './ddns-http';
-import { brokenInstance, OptionReader, ProviderFailure, snippet } from './rest';
-import type { FieldSpec, ProviderContext, ProviderDef, ProviderOptions, RecordUpdate, UpdateResult } from './types';
+import { OptionReader, snippet } from './rest';
+import type { FieldSpec, ProviderContext, ProviderDef, ProviderInput, RecordUpdate, SettingsResult, UpdateResult } from './types';
 
 /**
  * ddns-scripts' URL templates (reference/ddns-scripts.md §2), the engine behind the `custom`
@@ -113,16 +113,13 @@ export function templateDef(spec: TemplateSpec, capabilities: { ipv4: boolean; i
     capabilities: {
       ...capabilities, dualStackOneRequest: false, hostsPerRequest: 1, ttl: false, proxied: false, read: false, credentialTest: false,
     },
-    create: (options) => {
-      const s = readSettings(spec, options);
-      if (s instanceof ProviderFailure) return brokenInstance(s);
-      return { update: (updates, ctx) => eachGroup(updates, updates.map((u) => [u]), s.secrets, async ([u]) => [await updateOne(s, u, ctx)]) };
-    },
+    settings: (input) => templateSettings(spec, input),
+    create: (s: Settings) => ({ update: (updates, ctx) => eachGroup(updates, updates.map((u) => [u]), s.secrets, async ([u]) => [await updateOne(s, u, ctx)]) }),
   };
 }
 
-function readSettings(spec: TemplateSpec, options: ProviderOptions & { endpoint?: string }): Settings | ProviderFailure {
-  const o = new OptionReader(options, spec.title);
+function templateSettings(spec: TemplateSpec, options: ProviderInput): SettingsResult<Settings> {
+  const o = new OptionReader(options);
   const fixed = spec.ipv4 !== undefined || spec.ipv6 !== undefined;
   const answer = o.string('answer') || undefined;
   const v4 = fixed ? spec.ipv4 : { url: o.string('update_url', true), answer };
@@ -131,17 +128,16 @@ function readSettings(spec: TemplateSpec, options: ProviderOptions & { endpoint?
   const password = o.secret('password', needs(spec, 'PASSWORD'));
   const paramEnc = o.secret('param_enc', false);
   const values = { username: o.string('username', needs(spec, 'USERNAME')), password: password.reveal(), paramEnc: paramEnc.reveal(), paramOpt: o.string('param_opt') };
-  for (const t of [v4, v6]) if (t?.url) checkTemplate(o, t);
+  if (v4?.url) checkTemplate(o, v4, 'update_url');
+  if (v6?.url && v6 !== v4) checkTemplate(o, v6, url6 ? 'update_url6' : 'update_url');
   const endpoint = (typeof options.endpoint === 'string' ? options.endpoint.trim() : '') || undefined;
   const bad = endpointProblem(endpoint);
-  if (bad) o.problems.push(bad);
+  if (bad) o.problem('endpoint', bad);
   const https = o.bool('use_https', fixed);
-  const f = o.failure();
-  if (f) return f;
   // The encoded forms travel in URLs; mask them too.
   const literal = [v4?.url, v6?.url].flatMap((u) => (u ? literalTokens(u) : []));
   const secrets = [...o.secrets, ...o.secrets.map((x) => new Secret(ddnsEncode(x.reveal()))), ...literal.map((x) => new Secret(x))];
-  return { title: spec.title, v4, v6, values, https, endpoint, proxy: o.string('proxy') || undefined, secrets };
+  return o.result({ title: spec.title, v4, v6, values, https, endpoint, proxy: o.string('proxy') || undefined, secrets });
 }
 
 /**
@@ -185,16 +181,16 @@ function needs(spec: TemplateSpec, name: string): boolean {
   return [spec.ipv4?.url, spec.ipv6?.url].some((u) => u !== undefined && placeholders(u).has(name));
 }
 
-function checkTemplate(o: OptionReader, t: Template): void {
+function checkTemplate(o: OptionReader, t: Template, option: string): void {
   // The URL itself is not quoted: it often carries the account's token.
-  if (!/^https?:\/\//i.test(t.url)) o.problems.push('the update URL must start with http:// or https://');
+  if (!/^https?:\/\//i.test(t.url)) o.problem(option, 'the update URL must start with http:// or https://');
   const unknown = unknownPlaceholders(t.url);
-  if (unknown.length) o.problems.push(`unknown placeholder(s) ${unknown.map((n) => `[${n}]`).join(' ')} in the update URL; known: [USERNAME] [PASSWORD] [DOMAIN] [IP] [PARAMENC] [PARAMOPT]`);
+  if (unknown.length) o.problem(option, `unknown placeholder(s) ${unknown.map((n) => `[${n}]`).join(' ')} in the update URL; known: [USERNAME] [PASSWORD] [DOMAIN] [IP] [PARAMENC] [PARAMOPT]`);
   if (t.answer !== undefined) {
     try {
       answerRegex(t.answer);
     } catch {
-      o.problems.push(`option answer is not a valid regular expression: ${t.answer}`);
+      o.problem('answer', `option answer is not a valid regular expression: ${t.answer}`);
     }
   }
 }

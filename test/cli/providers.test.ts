@@ -36,6 +36,7 @@ const SAMPLE: ProviderDef = {
   ],
   capabilities: { ipv4: true, ipv6: false, dualStackOneRequest: false, hostsPerRequest: 20, ttl: true, proxied: false, read: true, credentialTest: true },
   defaultEndpoint: 'https://api.sample.test/',
+  settings: () => ({ settings: {} }),
   create() {
     throw new Error('not used');
   },

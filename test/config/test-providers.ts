@@ -15,6 +15,7 @@ function def(id: string, aliases: string[], fields: FieldSpec[]): ProviderDef {
     fields,
     capabilities: CAPS,
     defaultEndpoint: `https://${id}.test/`,
+    settings: (input) => ({ settings: input }),
     create() {
       throw new Error('config tests never create provider instances');
     },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Daemon, type DaemonOptions } from '../../src/engine/daemon';
 import type { LoadedConfig, ServiceConfig } from '../../src/config/types';
 import type { Detection, Family, Source } from '../../src/detect/types';
-import type { ProviderDef, RecordUpdate, UpdateResult } from '../../src/providers/types';
+import type { ProviderDef, ProviderInput, RecordUpdate, UpdateResult } from '../../src/providers/types';
 import { FakeClock } from '../../src/util/clock';
 import { LogSink } from '../../src/util/log';
 import { Secret } from '../../src/util/secret';
@@ -65,7 +65,8 @@ function provider(w: World): ProviderDef {
   return {
     id: 'fake', title: 'Fake', aliases: [], capabilities: CAPS,
     fields: [{ name: 'username', label: 'User', type: 'string' }, { name: 'password', label: 'Password', type: 'password', secret: true }],
-    create(opts) {
+    settings: (input) => ({ settings: input }),
+    create(opts: ProviderInput) {
       return {
         async update(updates: RecordUpdate[]): Promise<UpdateResult[]> {
           w.calls.push({ service: String(opts.username), updates });

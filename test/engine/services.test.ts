@@ -16,25 +16,36 @@ function recordingDef(seen: ProviderOptions[]): ProviderDef {
     aliases: ['rec.example'],
     fields: [],
     capabilities: { ipv4: true, ipv6: true, dualStackOneRequest: false, hostsPerRequest: 1, ttl: false, proxied: false, read: false, credentialTest: false },
-    create(options) {
-      seen.push(options);
+    settings(input) {
+      seen.push(input);
+      return input.username === 'bad' ? { problems: [{ option: 'username', message: 'option username must not be bad' }] } : { settings: { made: input.username } };
+    },
+    create(settings) {
+      created.push(settings);
       return { update: async () => [] };
     },
   };
 }
 
-t.test('the provider receives the service-wide endpoint and proxy with its own options', async (t) => {
+const created: unknown[] = [];
+
+t.test('create() takes the settings config/ made; a service made by hand is read with the service-wide proxy', async (t) => {
   const seen: ProviderOptions[] = [];
-  const service = makeService({ provider: 'rec.example', endpoint: 'https://127.0.0.1:8443/', proxy: 'user:pw@127.0.0.1:3128', providerOptions: { username: 'u' } });
-  const { def } = createProvider(service, [recordingDef(seen)]);
+  created.length = 0;
+  const { def } = createProvider(makeService({ provider: 'rec.example', settings: { made: 'by config' }, providerOptions: { username: 'u' } }), [recordingDef(seen)]);
   t.equal(def.id, 'rec', 'found through its alias');
+  t.same(seen, [], 'settings are not read again');
+  t.same(created, [{ made: 'by config' }]);
+  createProvider(makeService({ provider: 'rec', proxy: 'user:pw@127.0.0.1:3128', providerOptions: { username: 'u', endpoint: 'https://127.0.0.1:8443/' } }), [recordingDef(seen)]);
   t.same(seen[0], { username: 'u', endpoint: 'https://127.0.0.1:8443/', proxy: 'user:pw@127.0.0.1:3128' });
+  t.same(created[1], { made: 'u' });
 });
 
-t.test('without endpoint or proxy, only the provider options pass', async (t) => {
+t.test('without proxy, only the provider options pass; problems are one sentence', async (t) => {
   const seen: ProviderOptions[] = [];
-  createProvider(makeService({ provider: 'rec', endpoint: undefined, proxy: undefined, providerOptions: { username: 'u' } }), [recordingDef(seen)]);
+  createProvider(makeService({ provider: 'rec', proxy: undefined, providerOptions: { username: 'u' } }), [recordingDef(seen)]);
   t.same(seen[0], { username: 'u' });
+  t.throws(() => createProvider(makeService({ provider: 'rec', providerOptions: { username: 'bad' } }), [recordingDef(seen)]), /Recorder: option username must not be bad/);
 });
 
 t.test('an unknown provider is a sentence naming it', async (t) => {

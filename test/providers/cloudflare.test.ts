@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fake-http';
 import { cloudflare } from '../../src/providers/cloudflare';
@@ -16,7 +17,7 @@ const HOME: RecordUpdate = { record: { name: 'home.example.com', type: 'A' }, ad
 const HOME6: RecordUpdate = { record: { name: 'home.example.com', type: 'AAAA' }, address: '2001:db8::4' };
 
 function provider(fake: FakeHttp, extra: Record<string, string> = {}) {
-  return cloudflare.create({ api_token: new Secret(TOKEN), zone: 'example.com', endpoint: fake.url + '/client/v4', ...extra });
+  return build(cloudflare, { api_token: new Secret(TOKEN), zone: 'example.com', endpoint: fake.url + '/client/v4', ...extra });
 }
 
 const ok = (result: unknown): CannedReply => ({ body: { success: true, errors: [], messages: [], result } });
@@ -157,7 +158,7 @@ t.test('credential test: the zone lookup', async (t) => {
 t.test('options: aliases, missing token', async (t) => {
   t.ok(cloudflare.aliases.includes('cloudflare.com-v4'));
   t.same(cloudflare.fields.map((f) => f.name), ['api_token', 'zone', 'zone_id', 'create', 'ttl', 'proxied']);
-  const r = await cloudflare.create({ zone: 'example.com', ttl: '0' }).update([HOME], makeCtx());
+  const r = await build(cloudflare, { zone: 'example.com', ttl: '0' }).update([HOME], makeCtx());
   t.match(r, [{ outcome: 'config', message: /option api_token is required; option ttl must be a whole number from 1 to 86400/ }]);
 });
 
@@ -191,7 +192,7 @@ t.test('zone_id (a token without Zone:Read): no zone lookup at all, zone name op
   // The fake refuses any request it was not told to expect: a GET /zones here would fail the test.
   const fake = await FakeHttp.start(t);
   const ctx = makeCtx();
-  const byId = () => cloudflare.create({ api_token: new Secret(TOKEN), zone_id: ZID.toUpperCase(), endpoint: fake.url + '/client/v4' });
+  const byId = () => build(cloudflare, { api_token: new Secret(TOKEN), zone_id: ZID.toUpperCase(), endpoint: fake.url + '/client/v4' });
   fake.expect(records('A', ok([rec(RID, 'A', '198.51.100.1')])), patch(RID, '198.51.100.4', ok(rec(RID, 'A', '198.51.100.4'))));
   t.match(await byId().update([HOME], ctx), [{ outcome: 'ok', address: '198.51.100.4' }]);
   fake.assertDone(t);
@@ -200,7 +201,7 @@ t.test('zone_id (a token without Zone:Read): no zone lookup at all, zone name op
   fake.expect({ method: 'GET', path: `/client/v4/zones/${ZID}/dns_records`, query: { per_page: '1' }, ...READ, reply: ok([]) });
   t.same(await byId().test!(makeCtx()), { outcome: 'ok', message: `Cloudflare: the token can read the records of zone id ${ZID}` });
   fake.assertDone(t);
-  const neither = await cloudflare.create({ api_token: new Secret(TOKEN) }).update([HOME], makeCtx());
+  const neither = await build(cloudflare, { api_token: new Secret(TOKEN) }).update([HOME], makeCtx());
   t.match(neither, [{ outcome: 'config', message: /option zone is required/ }]);
   t.match(cloudflare.fields.find((f) => f.name === 'zone'), { required: true, requiredUnless: 'zone_id' });
 });

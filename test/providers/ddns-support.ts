@@ -1,6 +1,7 @@
 import type tap from 'tap';
 import { readFileSync } from 'node:fs';
-import type { ProviderDef, ProviderInstance, ProviderOptions, RecordType, RecordUpdate } from '../../src/providers/types';
+import type { ProviderDef, ProviderInput, ProviderInstance, ProviderOptions, RecordType, RecordUpdate } from '../../src/providers/types';
+import { problemsText } from '../../src/providers/kit/text';
 import { Secret } from '../../src/util/secret';
 import { sharedPath } from '../support/shared';
 
@@ -27,7 +28,23 @@ export function options(def: ProviderDef, plain: Record<string, string>): Provid
 }
 
 export function instance(def: ProviderDef, plain: Record<string, string>): ProviderInstance {
-  return def.create(options(def, plain));
+  return build(def, options(def, plain));
+}
+
+/**
+ * settings() then create(), as config/ and the engine do. Option problems come back as an
+ * instance whose every answer is `config` with the provider's sentence, so the option tests
+ * read the verdict in the same place as the provider's other answers.
+ */
+export function build(def: ProviderDef, input: ProviderInput): ProviderInstance {
+  const built = def.settings(input);
+  if (!built.problems) return def.create(built.settings);
+  const message = problemsText(def.title, built.problems);
+  return {
+    update: async (updates) => updates.map((u) => ({ record: u.record, outcome: 'config', message })),
+    read: async () => { throw new Error(message); },
+    test: async () => ({ outcome: 'config', message }),
+  };
 }
 
 /** A file from the shared fixtures folder beside the repository ($DDNSD_SHARED overrides). */

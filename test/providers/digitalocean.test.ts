@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fake-http';
 import { digitalocean } from '../../src/providers/digitalocean';
@@ -13,7 +14,7 @@ const HOME: RecordUpdate = { record: { name: 'home.example.com', type: 'A' }, ad
 const APEX6: RecordUpdate = { record: { name: 'example.com', type: 'AAAA' }, address: '2001:db8::7' };
 
 function provider(fake: FakeHttp, extra: Record<string, string> = {}) {
-  return digitalocean.create({ api_token: new Secret(TOKEN), zone: 'example.com', endpoint: fake.url + '/v2', ...extra });
+  return build(digitalocean, { api_token: new Secret(TOKEN), zone: 'example.com', endpoint: fake.url + '/v2', ...extra });
 }
 function rec(id: number, type: string, name: string, data: string) {
   return { id, type, name, data, priority: null, port: null, ttl: 1800, weight: null, flags: null, tag: null };

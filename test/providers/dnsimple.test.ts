@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { createServer, type AddressInfo } from 'node:net';
 import { FakeHttp, type ExpectedRequest } from '../support/fake-http';
@@ -17,7 +18,7 @@ const HOME: RecordUpdate = { record: { name: 'home.example.com', type: 'A' }, ad
 const HOME6: RecordUpdate = { record: { name: 'home.example.com', type: 'AAAA' }, address: '2001:db8::10' };
 
 function provider(fake: FakeHttp, extra: Record<string, string> = {}) {
-  return dnsimple.create({ api_token: new Secret(TOKEN), zone: 'example.com', endpoint: fake.url + '/v2', ...extra });
+  return build(dnsimple, { api_token: new Secret(TOKEN), zone: 'example.com', endpoint: fake.url + '/v2', ...extra });
 }
 
 function whoami(reply = fixtureReply('whoami/success.http')): ExpectedRequest {
@@ -268,11 +269,11 @@ t.test('read: a remembered id is read directly; if it now holds another record, 
 
 t.test('sandbox option and endpoint; bad options are config results, not crashes', async (t) => {
   t.equal(dnsimple.defaultEndpoint, 'https://api.dnsimple.com/v2');
-  const bad = dnsimple.create({ zone: 'example.com', account: 'abc', ttl: 'x' });
+  const bad = build(dnsimple, { zone: 'example.com', account: 'abc', ttl: 'x' });
   const r = await bad.update([HOME], makeCtx());
   t.equal(r[0].outcome, 'config');
   t.match(r[0].message, /option api_token is required.*option account must be the numeric.*option ttl/);
-  const outside = await dnsimple.create({ api_token: TOKEN, zone: 'example.org', account: '1', endpoint: 'http://127.0.0.1:9/v2' })
+  const outside = await build(dnsimple, { api_token: TOKEN, zone: 'example.org', account: '1', endpoint: 'http://127.0.0.1:9/v2' })
     .update([HOME], makeCtx());
   t.match(outside[0], { outcome: 'config', message: /home\.example\.com is not inside the zone example\.org/ });
 });
@@ -281,7 +282,7 @@ t.test('no server: network', async (t) => {
   const fake = await FakeHttp.start(t);
   const url = fake.url;
   await fake.close();
-  const r = await dnsimple.create({ api_token: TOKEN, zone: 'example.com', endpoint: url + '/v2' }).update([HOME, HOME6], makeCtx());
+  const r = await build(dnsimple, { api_token: TOKEN, zone: 'example.com', endpoint: url + '/v2' }).update([HOME, HOME6], makeCtx());
   t.same(r.map((x) => x.outcome), ['network', 'network']);
   t.match(r[0].message, /could not identify the token \(whoami\): cannot reach 127\.0\.0\.1/);
 });
@@ -301,7 +302,7 @@ t.test('sandbox: the requests go to the sandbox API (seen by a loopback proxy th
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
   const port = (proxy.address() as AddressInfo).port;
-  const r = await dnsimple.create({ api_token: TOKEN, zone: 'example.com', sandbox: '1', proxy: `127.0.0.1:${port}` }).update([HOME], makeCtx());
+  const r = await build(dnsimple, { api_token: TOKEN, zone: 'example.com', sandbox: '1', proxy: `127.0.0.1:${port}` }).update([HOME], makeCtx());
   t.equal(targets.length, 1);
   t.match(targets[0], /^CONNECT api\.sandbox\.dnsimple\.com(:443)? HTTP\/1\.1$/);
   t.match(r, [{ outcome: 'network', message: /proxy answered 403 to CONNECT for api\.sandbox\.dnsimple\.com/ }]);

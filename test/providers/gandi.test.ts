@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fake-http';
 import { gandi } from '../../src/providers/gandi';
@@ -10,7 +11,7 @@ const HOME: RecordUpdate = { record: { name: 'home.example.net', type: 'A' }, ad
 const APEX6: RecordUpdate = { record: { name: 'example.net', type: 'AAAA' }, address: '2001:db8::55' };
 
 function provider(fake: FakeHttp, extra: Record<string, string> = {}) {
-  return gandi.create({ api_token: new Secret(TOKEN), zone: 'example.net', endpoint: fake.url + '/v5/livedns', ...extra });
+  return build(gandi, { api_token: new Secret(TOKEN), zone: 'example.net', endpoint: fake.url + '/v5/livedns', ...extra });
 }
 function put(name: string, type: string, ip: string, reply: CannedReply, auth = `Bearer ${TOKEN}`, ttl = 300): ExpectedRequest {
   return {
@@ -66,6 +67,6 @@ t.test('read (404 is no record) and credential test', async (t) => {
     [{ record: HOME.record, addresses: ['192.0.2.55'] }, { record: APEX6.record, addresses: [] }]);
   t.same(await provider(fake).test!(makeCtx()), { outcome: 'ok', message: 'Gandi LiveDNS: the credentials can read domain example.net' });
   fake.assertDone(t);
-  const bad = await gandi.create({ api_token: TOKEN, zone: 'example.net', auth_scheme: 'basic' }).test!(makeCtx());
+  const bad = await build(gandi, { api_token: TOKEN, zone: 'example.net', auth_scheme: 'basic' }).test!(makeCtx());
   t.match(bad, { outcome: 'config', message: /auth_scheme must be one of bearer, apikey/ });
 });

@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fake-http';
 import { hetzner } from '../../src/providers/hetzner';
@@ -15,7 +16,7 @@ const HOME: RecordUpdate = { record: { name: 'home.example.de', type: 'A' }, add
 const APEX6: RecordUpdate = { record: { name: 'example.de', type: 'AAAA' }, address: '2001:db8::20' };
 
 function provider(fake: FakeHttp, extra: Record<string, string> = {}) {
-  return hetzner.create({ api_token: new Secret(TOKEN), zone: 'example.de', endpoint: fake.url + '/v1', ...extra });
+  return build(hetzner, { api_token: new Secret(TOKEN), zone: 'example.de', endpoint: fake.url + '/v1', ...extra });
 }
 function action(status = 'running', error: unknown = null) {
   return { id: 13, command: 'set_rrset_records', status, progress: 0, started: '2026-05-25T14:22:18+00:00', finished: null, resources: [{ id: 42, type: 'zone' }], error };

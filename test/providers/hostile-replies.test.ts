@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fake-http';
 import { cloudflare } from '../../src/providers/cloudflare';
@@ -45,17 +46,17 @@ interface Target {
 const TARGETS: Target[] = [
   {
     name: 'cloudflare',
-    make: (url) => cloudflare.create({ api_token: new Secret(TOKEN), zone: 'duckdns.org', endpoint: url }),
+    make: (url) => build(cloudflare, { api_token: new Secret(TOKEN), zone: 'duckdns.org', endpoint: url }),
     first: { method: 'GET', path: '/zones', query: { name: 'duckdns.org' }, auth: `Bearer ${TOKEN}`, headers: { 'user-agent': UA } },
   },
   {
     name: 'dyndns2',
-    make: (url) => findProvider('dyndns2')!.create({ username: 'u', password: new Secret(TOKEN), endpoint: `${url}/nic/update` }),
+    make: (url) => build(findProvider('dyndns2')!, { username: 'u', password: new Secret(TOKEN), endpoint: `${url}/nic/update` }),
     first: { method: 'GET', path: '/nic/update', query: { hostname: HOME.record.name, myip: HOME.address }, auth: { user: 'u', password: TOKEN } },
   },
   {
     name: 'duckdns',
-    make: (url) => duckdns.create({ password: new Secret(TOKEN), endpoint: `${url}/update` }),
+    make: (url) => build(duckdns, { password: new Secret(TOKEN), endpoint: `${url}/update` }),
     first: { method: 'GET', path: '/update', query: { domains: 'home', token: TOKEN, ip: HOME.address, verbose: 'true' } },
   },
 ];

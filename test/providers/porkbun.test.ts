@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { FakeHttp, type CannedReply, type ExpectedRequest } from '../support/fake-http';
 import { porkbun } from '../../src/providers/porkbun';
@@ -15,7 +16,7 @@ const HOME: RecordUpdate = { record: { name: 'home.example.org', type: 'A' }, ad
 const APEX: RecordUpdate = { record: { name: 'example.org', type: 'A' }, address: '192.0.2.77' };
 
 function provider(fake: FakeHttp, extra: Record<string, string> = {}) {
-  return porkbun.create({ api_key: new Secret(KEY), secret_api_key: new Secret(SECRET), zone: 'example.org', endpoint: fake.url + '/api/json/v3', ...extra });
+  return build(porkbun, { api_key: new Secret(KEY), secret_api_key: new Secret(SECRET), zone: 'example.org', endpoint: fake.url + '/api/json/v3', ...extra });
 }
 function call(path: string, extra: object, reply: CannedReply): ExpectedRequest {
   // No Authorization header: the keys travel in the body only.

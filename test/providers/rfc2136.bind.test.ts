@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { query } from '../../src/net/dns/query';
@@ -49,7 +50,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
   const secrets = [bind.keys.sha256.secret, bind.keys.sha512.secret, bind.keys.other.secret];
 
   await t.test('A and AAAA are replaced in one UPDATE; query and dig see them', async (t) => {
-    const p = rfc2136.create(options(bind, bind.keys.sha256));
+    const p = build(rfc2136, options(bind, bind.keys.sha256));
     const ctx = context();
     const before = await serial(bind);
     const res = await p.update([upd('home.example.test', 'A', '198.51.100.7'), upd('home.example.test', 'AAAA', '2001:db8:1::7')], ctx);
@@ -68,7 +69,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
   });
 
   await t.test('HMAC-SHA512 over TCP, existing records, explicit zone', async (t) => {
-    const p = rfc2136.create(options(bind, bind.keys.sha512, { zone: 'example.test', tcp: '1', ttl: '60' }));
+    const p = build(rfc2136, options(bind, bind.keys.sha512, { zone: 'example.test', tcp: '1', ttl: '60' }));
     const res = await p.update([upd('old.example.test', 'A', '203.0.113.9'), upd('old.example.test', 'AAAA', '2001:db8::9')], context());
     t.same(res.map((r) => r.outcome), ['ok', 'ok'], res.map((r) => r.message).join('; '));
     t.same(dig(bind, 'old.example.test', 'A'), ['203.0.113.9']);
@@ -78,7 +79,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
   });
 
   await t.test('read() asks the server directly', async (t) => {
-    const p = rfc2136.create(options(bind, bind.keys.sha256));
+    const p = build(rfc2136, options(bind, bind.keys.sha256));
     const got = await p.read!([{ name: 'old.example.test', type: 'A' }, { name: 'missing.example.test', type: 'AAAA' }], context());
     t.same(got.map((g) => g.addresses), [['203.0.113.9'], []]);
   });
@@ -89,7 +90,7 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
     const notAdmitted = bind.keys.other;
     const before = await serial(bind);
     for (const [label, key] of [['wrong secret', wrongSecret], ['unknown key', unknown], ['key not in allow-update', notAdmitted]] as const) {
-      const res = await rfc2136.create(options(bind, key, { zone: 'example.test' })).update([upd('home.example.test', 'A', '192.0.2.66')], context());
+      const res = await build(rfc2136, options(bind, key, { zone: 'example.test' })).update([upd('home.example.test', 'A', '192.0.2.66')], context());
       t.equal(res[0].outcome, 'auth', `${label}: ${res[0].message}`);
       t.notOk(secrets.some((s) => res[0].message.includes(s)));
     }
@@ -107,20 +108,20 @@ t.test('RFC 2136 against a real BIND 9', async (t) => {
 
   await t.test('test() checks the key without changing the zone', async (t) => {
     const before = await serial(bind);
-    const good = await rfc2136.create(options(bind, bind.keys.sha256, { zone: 'example.test' })).test!(context());
+    const good = await build(rfc2136, options(bind, bind.keys.sha256, { zone: 'example.test' })).test!(context());
     t.equal(good.outcome, 'ok', good.message);
-    const bad = await rfc2136.create(options(bind, { ...bind.keys.sha512, secret: Buffer.alloc(64, 1).toString('base64') }, { zone: 'example.test' })).test!(context());
+    const bad = await build(rfc2136, options(bind, { ...bind.keys.sha512, secret: Buffer.alloc(64, 1).toString('base64') }, { zone: 'example.test' })).test!(context());
     t.equal(bad.outcome, 'auth', bad.message);
-    const noZone = await rfc2136.create(options(bind, bind.keys.sha256)).test!(context());
+    const noZone = await build(rfc2136, options(bind, bind.keys.sha256)).test!(context());
     t.equal(noZone.outcome, 'config');
     t.equal(await serial(bind), before, 'the serial did not move');
   });
 
   await t.test('a name outside the server\'s zones is config; a zone the server does not serve is auth (NOTAUTH)', async (t) => {
-    const p = rfc2136.create(options(bind, bind.keys.sha256));
+    const p = build(rfc2136, options(bind, bind.keys.sha256));
     const res = await p.update([upd('host.elsewhere.invalid', 'A', '192.0.2.1')], context());
     t.equal(res[0].outcome, 'config', res[0].message);
-    const wrongZone = rfc2136.create(options(bind, bind.keys.sha256, { zone: 'other.test' }));
+    const wrongZone = build(rfc2136, options(bind, bind.keys.sha256, { zone: 'other.test' }));
     const res2 = await wrongZone.update([upd('x.other.test', 'A', '192.0.2.1')], context());
     t.equal(res2[0].outcome, 'auth', `the server is not authoritative for the zone: ${res2[0].message}`);
   });

@@ -1,3 +1,4 @@
+import { build } from './ddns-support';
 import t, { type Test } from 'tap';
 import { CLASS, RCODE, TYPE } from '../../src/net/dns/constants';
 import type { DecodedMessage } from '../../src/net/dns/message';
@@ -183,7 +184,7 @@ t.test('bad options are config results naming the option, never the secret', asy
     [{ server: 'ns', key_name: 'k', key_secret: new Secret('%%not-base64%%' + SECRET) }, /key_secret: .*not valid base64/],
   ];
   for (const [o, re] of cases) {
-    const p = rfc2136.create(o);
+    const p = build(rfc2136, o);
     const res = await p.update([upd('a.example.com', 'A', '192.0.2.1')], context());
     t.equal(res[0].outcome, 'config');
     t.match(res[0].message, re);

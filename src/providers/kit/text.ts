@@ -1,4 +1,5 @@
 import { oneLine } from '../../util/log';
+import type { OptionProblem } from '../types';
 
 /** The one place where text a provider chose is cut to fit a message. */
 
@@ -20,4 +21,9 @@ export function snippet(text: string, max = 80): string {
   // Tag stripping is quadratic on a run of `<` (1 MB of them: minutes), so only the head.
   const head = title ?? (text.length > 4096 ? text.slice(0, 4096) + '…' : text);
   return clip(head.replace(/<[^>]*>/g, ' '), max) || '(empty)';
+}
+
+/** A provider's option problems as one sentence, for a service that did not come through config/ (made by hand in a test). */
+export function problemsText(title: string, problems: readonly OptionProblem[]): string {
+  return `${title}: ${problems.map((p) => p.message).join('; ')}`;
 }
