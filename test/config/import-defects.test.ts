@@ -78,10 +78,10 @@ t.test('4: catalogue names: dyndns2 servers, renamed names, the service list nam
     const { cfg } = clean(t, svc('x', `\toption service_name '${name}'\n${base}`));
     const s = cfg.services[0];
     t.equal(s.provider, provider, name);
-    for (const [k, v] of Object.entries(options)) t.equal(k === 'endpoint' ? s.endpoint ?? s.providerOptions.endpoint : reveal(s.providerOptions[k]), v, `${name}: ${k}`);
+    for (const [k, v] of Object.entries(options)) t.equal(k === 'endpoint' ? s.providerOptions.endpoint : reveal(s.providerOptions[k]), v, `${name}: ${k}`);
   }
   const v6 = clean(t, svc('x', `\toption service_name 'nsupdate.info'\n\toption use_ipv6 '1'\n${base}`)).cfg.services[0];
-  t.equal(v6.endpoint ?? v6.providerOptions.endpoint, 'https://ipv6.nsupdate.info/nic/update');
+  t.equal(v6.providerOptions.endpoint, 'https://ipv6.nsupdate.info/nic/update');
   const unknown = run(svc('x', `\toption service_name 'no-ip-alternative.com'\n${base}`));
   t.match(unknown.r.imported, [{ enabled: false, problems: [/service list \(\/usr\/share\/ddns\/default, package ddns-scripts-services\) has no file for it/] }]);
 
