@@ -75,15 +75,22 @@ smoke: dist/ddnsd
 # Written natively (no opkg or apk binary), byte-reproducible: mtimes are SOURCE_DATE_EPOCH or
 # the last commit's time. `packages` makes both formats in one pass; `ipk`/`apk` one each.
 PACK_ARGS := --version $(VERSION) --stage dist/stage --out dist
-packages: exe
+PACK_INPUTS := $(STAGES) $(wildcard openwrt/tools/*.cjs openwrt/tools/lib/*.cjs openwrt/files/*) \
+  $(shell find luci-app/htdocs luci-app/root -type f 2>/dev/null) package.json
+dist/packages.stamp: $(PACK_INPUTS)
 	$(NODE) openwrt/tools/pack.cjs $(PACK_ARGS)
+	@touch $@
 
-ipk: exe
+packages: dist/packages.stamp
+
+ipk: $(STAGES)
 	$(NODE) openwrt/tools/ipk.cjs $(PACK_ARGS)
 
-apk: exe
+apk: $(STAGES)
 	$(NODE) openwrt/tools/apk.cjs $(PACK_ARGS)
 
+# The packaging and router-root tests read the packages in dist/, so they are rebuilt first
+# whenever a staging tree or a packaged file changed.
 test: deps exe packages
 	$(TAP)
 
