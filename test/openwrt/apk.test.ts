@@ -159,3 +159,28 @@ t.test('the apks `make` built in dist/', async (t) => {
   if (!built) return missingReal(t, 'make has not built dist/apk and dist/stage (make packages; make test builds them)');
   checkAll(t, DIST, join(DIST, 'stage'));
 });
+
+t.test('the writer\'s less common encodings read back: 32-bit blobs, 64-bit integers, extended block headers', async (t) => {
+  type Lib = Record<string, (...a: unknown[]) => unknown>;
+  const apk = require(join(REPO, 'openwrt/tools/lib/apk.cjs')) as Lib;
+  const adb = require(join(REPO, 'openwrt/tools/lib/adb.cjs')) as Lib & { AdbWriter: new () => { int(n: number): number; blob(b: Buffer): number; object(f: number[]): number; finish(r: number): Buffer } };
+  const { Tree } = require(join(REPO, 'openwrt/tools/lib/tree.cjs')) as { Tree: new () => { add(p: string, m: number, d: Buffer): unknown } };
+  const tree = new Tree();
+  tree.add('/usr/share/x/big', 0o644, Buffer.alloc(70000, 7));
+  tree.add('/usr/share/x/empty', 0o600, Buffer.alloc(0));
+  const script = Buffer.from('#!/bin/sh\n' + '# long\n'.repeat(10000));
+  const lay = apk.layout(tree, 2 ** 33);
+  const head = apk.adbHead({ name: 'x', version: '1.0-r1', arch: 'noarch', depends: ['a>=1.2', '!b', 'c=2'], provides: ['d=1'] }, lay, { 'post-install': script }) as Buffer;
+  const pkg = readApk(Buffer.concat([Buffer.from('ADBd'), deflateRawSync(Buffer.concat([head, ...(lay as { data: Buffer[] }).data]))]));
+  t.equal(pkg.scripts['post-install'], script.toString(), 'a 70 KB script (32-bit blob length)');
+  t.ok(pkg.paths.flatMap((d) => d.files).every((f) => f.mtime === 2 ** 33), 'mtime 2^33 (64-bit integer)');
+  t.same(pkg.data.get('usr/share/x/big'), Buffer.alloc(70000, 7));
+  t.same(pkg.data.get('usr/share/x/empty'), Buffer.alloc(0), 'an empty file has a hash and no DATA block');
+  t.same(pkg.info.depends, [{ name: 'a', version: '1.2', match: 5 }, { name: 'b', match: 16 }, { name: 'c', version: '2' }], 'dependency operators: >= is 5, ! is 16, = is the default');
+  t.same(pkg.info.provides, [{ name: 'd', version: '1' }]);
+  const big = adb.blockHeader(2, 0x40000000) as { head: Buffer; pad: Buffer };
+  t.same([big.head.length, big.head.readUInt32LE(0), big.head.readUInt32LE(4), Number(big.head.readBigUInt64LE(8)), big.pad.length], [16, 0xc0000002, 0, 0x40000010, 0], 'a block over 1 GiB gets the extended header');
+  t.throws(() => apk.adbHead({ name: 'x', version: '1.0.0-r1', arch: 'noarch', depends: ['a>=one'] }, lay, {}), /version of dependency a "one" is not an apk version/);
+  t.throws(() => apk.adbHead({ name: 'x', version: 'v1', arch: 'noarch' }, lay, {}), /version of x "v1" is not an apk version/);
+  t.throws(() => apk.adbHead({ name: 'x', version: '1', arch: 'noarch' }, lay, { postinst: script }), /unknown script type postinst/);
+});
