@@ -12,7 +12,7 @@ import { LogBook, type NumberedEntry } from './logbook';
 import { ddnsdMethods, notFound, type DaemonApi, type UpdateReply } from './object';
 import { providersReply } from './providers-reply';
 import { isBlocked, reconcileState } from './records';
-import type { ServiceRunner } from './service-runner';
+import { trigger, type ServiceRunner } from './service-runner';
 import { createProvider, createRunner, serviceSecrets, serviceTransport, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
 import { loadState, StateStore, type ServiceState, type StateFile } from './state';
 import { secs, serviceStatus, type StatusReply } from './status';
@@ -212,7 +212,7 @@ export class Daemon implements DaemonApi {
     this.#entries = next;
     this.#fileState = { version: 1, services: {} };
     this.#applied = true;
-    for (const name of reply.started) this.#entries.get(name)?.runner?.trigger(why);
+    for (const name of reply.started) this.#entries.get(name)?.runner?.trigger(trigger('config', why));
     void this.#store.save();
     return reply;
   }
@@ -255,7 +255,7 @@ export class Daemon implements DaemonApi {
     this.logger.debug(`${origin}: ${action} ${iface}`);
     if (action === 'ifdown') return;
     for (const e of this.#entries.values()) {
-      if (e.runner && e.config && watchesInterface(e.config, iface)) e.runner.trigger(`${action} ${iface}`);
+      if (e.runner && e.config && watchesInterface(e.config, iface)) e.runner.trigger(trigger('event', `${action} ${iface}`));
     }
   }
 
@@ -279,7 +279,7 @@ export class Daemon implements DaemonApi {
         reply.blocked.push(e.name);
         continue;
       }
-      e.runner.trigger(force ? 'manual, forced' : 'manual', force);
+      e.runner.trigger(trigger('manual', force ? 'manual, forced' : 'manual', force));
       reply.queued.push(e.name);
       const until = e.state.notBefore;
       if (until !== undefined && until > now) reply.waiting.push({ service: e.name, until: secs(until) });

@@ -20,9 +20,24 @@ export interface RunnerDeps extends Omit<CheckDeps, 'signal'> {
  * at once. Between triggers it keeps one timer: retry, force_interval or safety re-check,
  * whichever is due first.
  */
+/** Why a check runs: a netifd/hotplug event, a timer (retry, force_interval, safety re-check), a manual `update`, a configuration (re)load. */
+export type TriggerKind = 'event' | 'timer' | 'manual' | 'config';
+
+export interface Trigger {
+  kind: TriggerKind;
+  /** For the log: `ifup wan`, `timer: retry`, `reload`. */
+  reason: string;
+  /** Send even when the registered address equals the detected one. */
+  force: boolean;
+}
+
+export function trigger(kind: TriggerKind, reason: string, force = false): Trigger {
+  return { kind, reason, force };
+}
+
 export class ServiceRunner {
   #running: Promise<void> | undefined;
-  #pending: { reason: string; force: boolean } | undefined;
+  #pending: Trigger | undefined;
   #timer: Timer | undefined;
   #nextCheck: number | undefined;
   #retryAt: number | undefined;
@@ -50,14 +65,15 @@ export class ServiceRunner {
     return this.#nextCheck;
   }
 
-  trigger(reason: string, force = false): void {
+  /** A trigger during a check folds into one re-check afterwards (forced if any folded one was). */
+  trigger(t: Trigger): void {
     if (this.#stopped) return;
     if (this.#running) {
-      this.#pending = { reason, force: force || (this.#pending?.force ?? false) };
+      this.#pending = { ...t, force: t.force || (this.#pending?.force ?? false) };
       return;
     }
     this.#cancelTimer();
-    this.#running = this.#loop(reason, force).finally(() => {
+    this.#running = this.#loop(t).finally(() => {
       this.#running = undefined;
     });
   }
@@ -77,8 +93,8 @@ export class ServiceRunner {
     await this.idle();
   }
 
-  async #loop(reason: string, force: boolean): Promise<void> {
-    let next: { reason: string; force: boolean } | undefined = { reason, force };
+  async #loop(first: Trigger): Promise<void> {
+    let next: Trigger | undefined = first;
     while (next && !this.#stopped) {
       const summary = await this.#checkOnce(next.reason, next.force);
       this.#afterCheck(summary);
@@ -184,7 +200,7 @@ export class ServiceRunner {
       if (ac.signal.aborted || this.#stopped) return;
       this.#follow = undefined;
       this.#followExpired = how === 'timeout' ? key : undefined;
-      this.trigger(how === 'settled' ? `duplicate address detection ended for ${which}` : `duplicate address detection of ${which} outlasted its bound`);
+      this.trigger(trigger('event', how === 'settled' ? `duplicate address detection ended for ${which}` : `duplicate address detection of ${which} outlasted its bound`));
     }, (err) => this.deps.log.warn(`cannot follow duplicate address detection of ${which}: ${errorText(err)}`));
   }
 
@@ -196,7 +212,7 @@ export class ServiceRunner {
     const why = at === this.#retryAt ? 'retry' : at === this.#forceAt() ? 'force interval' : at === this.#lifetimeAt ? 'preferred lifetime ended' : 'check interval';
     this.#timer = this.deps.clock.after(at - this.deps.clock.now(), () => {
       this.#timer = undefined;
-      this.trigger(`timer: ${why}`);
+      this.trigger(trigger('timer', `timer: ${why}`));
     });
   }
 

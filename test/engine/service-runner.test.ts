@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ServiceRunner } from '../../src/engine/service-runner';
+import { ServiceRunner, trigger } from '../../src/engine/service-runner';
 import { reconcileState } from '../../src/engine/records';
 import { FakeSource, makeDeps, makeService } from './helpers';
 import type { ServiceConfig } from '../../src/config/types';
@@ -14,7 +14,7 @@ function setup(over: Partial<ServiceConfig> = {}, source?: FakeSource) {
 
 t.test('one event with a new address sends exactly one request carrying it', async (t) => {
   const { runner, provider, clock } = setup();
-  runner.trigger('ifup wan');
+  runner.trigger(trigger('event', 'ifup wan'));
   await runner.idle();
   await clock.advance(1);
   t.equal(provider.calls.length, 1);
@@ -27,25 +27,25 @@ t.test('the first event of a burst acts at once; 20 events collapse into one re-
   const { runner, provider, source, clock } = setup();
   let open!: () => void;
   source.gate = new Promise((r) => (open = r));
-  runner.trigger('ifupdate wan');
+  runner.trigger(trigger('event', 'ifupdate wan'));
   t.equal(source.calls, 1, 'the source was asked synchronously, with no debounce delay');
   for (let i = 0; i < 19; i++) {
     await clock.advance(5);
-    runner.trigger('ifupdate wan');
+    runner.trigger(trigger('event', 'ifupdate wan'));
   }
   open();
   source.gate = undefined;
   await runner.idle();
   t.equal(provider.calls.length, 1, 'one update request');
   t.equal(source.calls, 2, 'the first check plus one collapsed re-check');
-  runner.trigger('ifupdate wan');
+  runner.trigger(trigger('event', 'ifupdate wan'));
   await runner.idle();
   t.equal(provider.calls.length, 1, 'an event with the same address sends nothing');
 });
 
 t.test('an hour with no event and a network source: no request, no timer', async (t) => {
   const { runner, provider, source, clock } = setup();
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   const before = source.calls;
   await clock.advance(3600_000);
@@ -57,7 +57,7 @@ t.test('an hour with no event and a network source: no request, no timer', async
 
 t.test('a web source is re-checked every check_interval, sending nothing while unchanged', async (t) => {
   const { runner, provider, source, clock } = setup({ source: 'web' }, new FakeSource('web'));
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   await clock.advance(3600_000);
   t.equal(source.calls, 7, 'start + 6 safety checks in an hour');
@@ -70,10 +70,10 @@ t.test('a web source is re-checked every check_interval, sending nothing while u
 
 t.test('a new address on a later event sends one more request', async (t) => {
   const { runner, provider, source } = setup();
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   source.addresses[4] = '198.51.100.20';
-  runner.trigger('ifup wan');
+  runner.trigger(trigger('event', 'ifup wan'));
   await runner.idle();
   t.equal(provider.calls.length, 2);
   t.equal(provider.calls[1][0].address, '198.51.100.20');
@@ -84,14 +84,14 @@ t.test('badauth blocks the service until its configuration changes', async (t) =
   const env = setup();
   const { runner, provider, source, clock } = env;
   provider.script.push({ outcome: 'auth', message: 'badauth' });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   t.equal(runner.state.records[0].state, 'blocked');
   const calls = source.calls;
   source.addresses[4] = '198.51.100.1';
   for (let i = 0; i < 5; i++) {
-    runner.trigger('ifup wan');
-    runner.trigger('manual', true);
+    runner.trigger(trigger('event', 'ifup wan'));
+    runner.trigger(trigger('manual', 'manual', true));
     await runner.idle();
     await clock.advance(3600_000);
   }
@@ -105,7 +105,7 @@ t.test('badauth blocks the service until its configuration changes', async (t) =
   const changed = makeService({ fingerprint: 'fp2' });
   const st = reconcileState(changed, runner.state);
   const again = new ServiceRunner(changed, st, env.deps);
-  again.trigger('reload');
+  again.trigger(trigger('config', 'reload'));
   await again.idle();
   t.equal(provider.calls.length, 2, 'a changed configuration lifts the block');
   t.equal(st.records[0].state, 'ok');
@@ -115,18 +115,18 @@ t.test('a provider-reported config error (dyndns2 !donator) also blocks until th
   const env = setup();
   const { runner, provider, source, clock } = env;
   provider.script.push({ outcome: 'config', message: '!donator: the option needs a paid account' });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   t.equal(runner.state.records[0].state, 'blocked');
   t.match(runner.state.records[0].lastResult, /no more requests until the configuration/);
   source.addresses[4] = '198.51.100.2';
-  runner.trigger('ifup wan');
+  runner.trigger(trigger('event', 'ifup wan'));
   await runner.idle();
   await clock.advance(3600_000);
   t.equal(provider.calls.length, 1, 'nothing resent after the provider said the request is wrong');
   const changed = makeService({ fingerprint: 'fp3' });
   const again = new ServiceRunner(changed, reconcileState(changed, runner.state), env.deps);
-  again.trigger('reload');
+  again.trigger(trigger('config', 'reload'));
   await again.idle();
   t.equal(provider.calls.length, 2, 'a changed configuration lifts it');
 });
@@ -134,12 +134,12 @@ t.test('a provider-reported config error (dyndns2 !donator) also blocks until th
 t.test('911: the next try is no sooner than the provider minimum, events notwithstanding', async (t) => {
   const { runner, provider, clock } = setup();
   provider.script.push({ outcome: 'transient', retryAfterMs: 30 * 60_000, message: '911' });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   t.equal(runner.state.records[0].state, 'retrying');
   for (let i = 0; i < 29; i++) {
     await clock.advance(60_000);
-    runner.trigger('ifupdate wan');
+    runner.trigger(trigger('event', 'ifupdate wan'));
     await runner.idle();
   }
   t.equal(provider.calls.length, 1, 'no request during the 30 minutes');
@@ -152,7 +152,7 @@ t.test('911: the next try is no sooner than the provider minimum, events notwith
 t.test('HTTP 500 again and again: growing intervals, bounded', async (t) => {
   const { runner, provider, clock } = setup({ retryIntervalMs: 60_000 });
   for (let i = 0; i < 9; i++) provider.script.push({ outcome: 'transient', message: 'HTTP 500' });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   await clock.advance(24 * 3600_000);
   const gaps = provider.times.slice(1).map((x, i) => x - provider.times[i]);
@@ -169,7 +169,7 @@ t.test('HTTP 500 again and again: growing intervals, bounded', async (t) => {
 t.test('retry_max_count bounds the retries', async (t) => {
   const { runner, provider, clock } = setup({ retryMaxCount: 3 });
   for (let i = 0; i < 10; i++) provider.script.push({ outcome: 'transient', message: 'HTTP 503' });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   await clock.advance(24 * 3600_000);
   t.equal(provider.calls.length, 4, 'first try + 3 retries');
@@ -182,7 +182,7 @@ t.test('jitter lengthens but never shortens a delay', async (t) => {
   const service = makeService();
   const runner = new ServiceRunner(service, reconcileState(service, undefined), env.deps);
   env.provider.script.push({ outcome: 'transient' });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   t.ok(runner.nextCheck! - env.clock.now() >= 60_000);
   t.ok(runner.nextCheck! - env.clock.now() < 75_000);
@@ -190,7 +190,7 @@ t.test('jitter lengthens but never shortens a delay', async (t) => {
 
 t.test('force_interval resends an unchanged address', async (t) => {
   const { runner, provider, clock } = setup({ forceIntervalMs: 72 * 3600_000 });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   await clock.advance(72 * 3600_000 - 1);
   t.equal(provider.calls.length, 1);
@@ -202,7 +202,7 @@ t.test('force_interval resends an unchanged address', async (t) => {
 t.test('network failures retry with a short, capped backoff', async (t) => {
   const { runner, provider, clock } = setup({ retryIntervalMs: 30_000 });
   for (let i = 0; i < 6; i++) provider.script.push({ outcome: 'network', message: 'connection refused' });
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.idle();
   await clock.advance(3600_000);
   const gaps = provider.times.slice(1).map((x, i) => x - provider.times[i]);
@@ -212,9 +212,9 @@ t.test('network failures retry with a short, capped backoff', async (t) => {
 
 t.test('a stopped runner runs nothing more', async (t) => {
   const { runner, provider, clock } = setup({ source: 'web' }, new FakeSource('web'));
-  runner.trigger('start');
+  runner.trigger(trigger('config', 'start'));
   await runner.stop();
-  runner.trigger('ifup');
+  runner.trigger(trigger('event', 'ifup'));
   await clock.advance(3600_000);
   t.ok(provider.calls.length <= 1);
   t.equal(clock.pendingCount, 0);
@@ -252,7 +252,7 @@ class DadSource extends FakeSource {
 t.test('a tentative IPv6 address is followed to the end of DAD, then published at once', async (t) => {
   const source = new DadSource();
   const { runner, provider, clock, state, lines } = setup({ ipVersion: '6' }, source);
-  runner.trigger('ifup wan');
+  runner.trigger(trigger('event', 'ifup wan'));
   await runner.idle();
   t.equal(provider.calls.length, 0, 'nothing to send while tentative');
   t.equal(state.records[0].state, 'pending', 'pending, not error');
@@ -270,18 +270,18 @@ t.test('a tentative IPv6 address is followed to the end of DAD, then published a
 t.test('DAD that outlasts its bound: one check, then no endless following; a failed address is never followed', async (t) => {
   const source = new DadSource();
   const { runner, clock } = setup({ ipVersion: '6' }, source);
-  runner.trigger('ifup wan');
+  runner.trigger(trigger('event', 'ifup wan'));
   await runner.idle();
   source.end('timeout');
   await clock.advance(0);
   await runner.idle();
   t.equal(source.calls, 2, 'checked once more at the bound');
   t.equal(source.follows.length, 1, 'the same still-tentative address is not followed again');
-  runner.trigger('ifupdate wan');
+  runner.trigger(trigger('event', 'ifupdate wan'));
   await runner.idle();
   t.equal(source.follows.length, 1, 'not on the next event either, while it is the same');
   source.failed = true;
-  runner.trigger('ifupdate wan');
+  runner.trigger(trigger('event', 'ifupdate wan'));
   await runner.idle();
   t.equal(source.follows.length, 1);
   t.equal(runner.state.records[0].state, 'error', 'DAD failed: an error, with its warning in status');
@@ -293,7 +293,7 @@ t.test('a re-check when the chosen address stops being preferred, with no event'
   source.tentative = false;
   source.preferredS = 600;
   const { runner, clock } = setup({ ipVersion: '6' }, source);
-  runner.trigger('ifup wan');
+  runner.trigger(trigger('event', 'ifup wan'));
   await runner.idle();
   t.equal(runner.nextCheck, clock.now() + 600_000 + 1000, 'timer at the end of the preferred lifetime (+1 s)');
   source.preferredS = undefined;
