@@ -76,12 +76,19 @@ export function serviceStatus(v: ServiceView): ServiceStatus {
     source: c?.source ?? '',
     state,
     detected: { ipv4: addr(4), ipv6: addr(6) },
-    warnings: [...new Set(v.detections.flatMap((d) => d.warnings))],
+    warnings: [...new Set([...configWarnings(c), ...v.detections.flatMap((d) => d.warnings)])],
     error: v.error ?? '',
     last_check: Math.max(0, ...records.map((r) => r.last_check)),
     next_check: secs(v.nextCheck),
     records,
   };
+}
+
+/** What the configuration itself asks status (and so LuCI) to keep in sight. */
+export const TLS_INSECURE_WARNING = "INSECURE: tls_insecure is on, so the provider's TLS certificate is not checked; anyone on the path can read this service's credentials";
+
+function configWarnings(c: ServiceConfig | undefined): string[] {
+  return c?.tlsInsecure ? [TLS_INSECURE_WARNING] : [];
 }
 
 function recordStatus(r: RecordState, nextCheck: number | undefined): RecordStatusReply {

@@ -2,6 +2,7 @@ import t from 'tap';
 import { rootCertificates } from 'node:tls';
 import { checkDeps, createProvider, serviceSecrets, serviceTransport } from '../../src/engine/services';
 import { defaultCa } from '../../src/net/ca';
+import { serviceStatus, TLS_INSECURE_WARNING } from '../../src/engine/status';
 import { FakeClock } from '../../src/util/clock';
 import { LogSink } from '../../src/util/log';
 import { makeTestCert } from '../support/fake-http';
@@ -67,4 +68,12 @@ t.test('serviceTransport: tls_insecure, cacert read once at start; an unreadable
   t.throws(() => serviceTransport(makeService({ cacert: `${dir}/gone.pem` })), { message: /^option cacert: cannot read .*gone\.pem: no such file or directory$/ });
   const deps = { clock: new FakeClock(), sink: new LogSink({ write: () => {} }), providers: [recordingDef([])], sourceFactory: () => new FakeSource(), verifierFactory: () => undefined };
   t.throws(() => checkDeps(makeService({ provider: 'rec', cacert: `${dir}/gone.pem` }), deps), { message: /option cacert/ }, 'createRunner fails with that sentence, which status shows');
+});
+
+t.test('status keeps tls_insecure in sight: a warning of the service (CLI and LuCI show warnings)', async (t) => {
+  const secure = serviceStatus({ name: 'home', config: makeService(), detections: [] });
+  t.same(secure.warnings, []);
+  const insecure = serviceStatus({ name: 'home', config: makeService({ tlsInsecure: true }), detections: [{ family: 4, candidates: [], warnings: ['CGNAT'], address: '100.64.0.1' }] });
+  t.same(insecure.warnings, [TLS_INSECURE_WARNING, 'CGNAT']);
+  t.match(TLS_INSECURE_WARNING, /^INSECURE/);
 });

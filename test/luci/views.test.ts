@@ -201,7 +201,7 @@ t.test('status page: polling redraws; a stopped daemon is said plainly', async (
 interface ProviderInfo {
   id: string;
   title: string;
-  fields: { name: string; type: string; secret: boolean; list: boolean; required: boolean; choices: { value: string }[] }[];
+  fields: { name: string; type: string; secret: boolean; list: boolean; required: boolean; required_unless?: string; choices: { value: string }[] }[];
 }
 
 // Two made-up providers that share a field name, plus whatever the real registry holds.
@@ -248,7 +248,7 @@ t.test('config page: form.Map over ddnsd, provider fields drawn from the provide
       const kind = f.type === 'boolean' ? 'Flag' : f.list ? 'DynamicList' : f.type === 'choice' ? 'ListValue' : 'Value';
       t.equal(o.kind, kind, `${p.id}.${f.name} is a ${kind}`);
       if (f.secret) t.equal(o.password, true, `${p.id}.${f.name} is masked`);
-      t.equal(o.rmempty, !f.required, `${p.id}.${f.name} required=${f.required}`);
+      t.equal(o.rmempty, !f.required || Boolean(f.required_unless), `${p.id}.${f.name} required=${f.required}${f.required_unless ? ` unless ${f.required_unless}` : ''}`);
       if (f.type === 'choice') t.same(o.values.map(([k]) => k).filter(Boolean), f.choices.map((c) => c.value));
       if (f.type === 'number') t.equal(o.datatype, 'uinteger');
     }
@@ -323,7 +323,7 @@ t.test('config page: an inactive provider option does not remove a value another
 t.test('config page without a running daemon: says so, no provider options', async (t) => {
   const { map } = await renderConfig(4);
   t.match(map.description, /ddnsd is not running/);
-  t.same(map.sections[1].children.filter((o) => o.tab === 'provider').map((o) => o.option), ['endpoint', 'proxy']);
+  t.same(map.sections[1].children.filter((o) => o.tab === 'provider').map((o) => o.option), ['endpoint', 'proxy', 'force_ipversion', 'cacert', 'tls_insecure']);
 });
 
 t.test('config.js has no provider-specific code', async (t) => {

@@ -247,6 +247,10 @@ function serviceTiming(s) {
 
 	o = s.taboption('timing', form.Value, 'dns_server', _('DNS server for verification'),
 		_('Default: the zone\'s authoritative servers.'));
+
+	o = s.taboption('timing', form.Value, 'lookup_host', _('Name to verify'),
+		_('Verification looks up this name instead of each record (as ddns-scripts\' lookup_host). Default: the records themselves.'));
+	o.datatype = 'hostname';
 }
 
 function serviceProviderCommon(s) {
@@ -255,6 +259,17 @@ function serviceProviderCommon(s) {
 	o.validate = checkUrl;
 
 	o = s.taboption('provider', form.Value, 'proxy', _('Proxy'), _('[user:pass@]host:port'));
+
+	o = s.taboption('provider', form.Flag, 'force_ipversion', _('Requests over the record\'s family'),
+		_('Updates of A records travel over IPv4, of AAAA records over IPv6.'));
+
+	o = s.taboption('provider', form.Value, 'cacert', _('Extra trusted CA'),
+		_('A PEM file or a directory of them, trusted for this service besides the built-in roots.'));
+	o.placeholder = '/etc/ssl/certs/my-ca.crt';
+
+	o = s.taboption('provider', form.Flag, 'tls_insecure', _('INSECURE: do not check the TLS certificate'),
+		_('Anyone on the path can then read this service\'s credentials and answer in the provider\'s name. Trust the provider\'s CA with the option above instead.'));
+
 	// No general `ttl` here: providers that take one declare it among their own fields.
 }
 
