@@ -4,8 +4,8 @@ import { errorsOf, formatProblem, loadConfig } from '../config/schema';
 import { availableProviders } from '../providers/registry';
 import { fsErrorText } from '../util/error-text';
 import { EXIT, ExitError, type CliIO } from './io';
+import { CONFIG } from './options';
 
-export const DEFAULT_CONFIG = '/etc/config/ddnsd';
 
 /** A file's bytes, or an ExitError that says which file and why (no stack trace). */
 export function readConfigFile(path: string): Buffer {
@@ -51,7 +51,7 @@ export function register(program: Command, io: CliIO): void {
   program
     .command('check')
     .description('validate the configuration (exit 1 and one line per problem when it is not valid)')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option(...CONFIG)
     .option('--json', 'print the result as JSON')
     .action((opts: { config: string; json?: boolean }) => validateConfigFile(opts.config, opts.json ?? false, io));
 }

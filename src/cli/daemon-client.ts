@@ -9,8 +9,6 @@ import { DEFAULT_SOCKET_PATH } from '../ubus/constants';
 
 const CALL_TIMEOUT_MS = 15_000;
 
-export const SOCKET_HELP = `ubus socket (default ${DEFAULT_SOCKET_PATH})`;
-
 /** `timeoutMs`: how long to wait for this reply (default 15 s; `detect` may ask slow sources). */
 export type DaemonCall = (method: string, args?: Record<string, unknown>, opts?: { timeoutMs?: number }) => Promise<Record<string, unknown>>;
 
@@ -50,13 +48,7 @@ export function callError(method: string, args: Record<string, unknown>, err: un
   return new ExitError(EXIT.problem, `ddnsd ${method} failed: ${(err as Error).message}`);
 }
 
-/** Unix seconds as local `YYYY-MM-DD HH:MM:SS`, or `-` for 0 (never). */
-export function formatTime(secs: unknown): string {
-  if (typeof secs !== 'number' || secs <= 0) return '-';
-  const d = new Date(secs * 1000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
+export { formatTime } from '../util/time-text';
 
 export function printJson(out: (text: string) => void, value: unknown): void {
   out(JSON.stringify(value, null, 2) + '\n');

@@ -7,7 +7,8 @@ import { parseUci, ParseError, UciPackage } from '../config/uci';
 import { formatSection, WritableSection } from '../config/uci-writer';
 import { availableProviders, findProvider } from '../providers/registry';
 import { fsErrorText } from '../util/error-text';
-import { DEFAULT_CONFIG, readConfigFile } from './check';
+import { readConfigFile } from './check';
+import { DEFAULTS } from '../engine/wiring';
 import { EXIT, ExitError, type CliIO } from './io';
 
 export const DEFAULT_SOURCE = '/etc/config/ddns';
@@ -131,7 +132,7 @@ export function register(program: Command, io: CliIO): void {
         'some it did not run need fixing; 5: some services ddns-scripts ran need fixing (keep ddns-scripts until then); 1: nothing imported (error)',
     )
     .option('--from <file>', 'ddns-scripts configuration', DEFAULT_SOURCE)
-    .option('--to <file>', 'ddnsd configuration to add the services to', DEFAULT_CONFIG)
+    .option('--to <file>', 'ddnsd configuration to add the services to', DEFAULTS.config)
     .option('--dry-run', 'print what would be added, write nothing')
     .option('--no-merge', 'keep IPv4 and IPv6 sections of the same record as two services')
     .action((opts: ImportOpts) => runImport(opts, io));

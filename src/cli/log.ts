@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { formatTime, SOCKET_HELP, withDaemon, type DaemonCall } from './daemon-client';
+import { formatTime, withDaemon, type DaemonCall } from './daemon-client';
 import { EXIT, ExitError, type CliIO } from './io';
+import { SOCKET } from './options';
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -20,7 +21,7 @@ export function register(program: Command, io: CliIO): void {
     .argument('[service]', 'only lines about this service')
     .option('-n, --lines <n>', 'how many lines', '50')
     .option('-f, --follow', 'keep printing new lines as they come (Ctrl-C to stop)')
-    .option('--socket <path>', SOCKET_HELP)
+    .option(...SOCKET)
     .action(async (service: string | undefined, opts: { lines: string; follow?: boolean; socket?: string }) => {
       const lines = Number(opts.lines);
       if (!Number.isInteger(lines) || lines < 1) throw new ExitError(EXIT.usage, `--lines must be a positive number, not '${opts.lines}'`);

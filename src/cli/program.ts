@@ -8,6 +8,7 @@ import { register as registerLog } from './log';
 import { register as registerProviders } from './providers';
 import { register as registerRun } from './run';
 import { register as registerStatus } from './status';
+import { register as registerTest } from './test';
 import { register as registerUpdate } from './update';
 
 export const EXIT_CODES_HELP = `
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerStatus(program, io);
   registerUpdate(program, io);
   registerDetect(program, io);
+  registerTest(program, io);
   registerLog(program, io);
   return program;
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { formatTime, printJson, SOCKET_HELP, withDaemon } from './daemon-client';
+import { formatTime, printJson, withDaemon } from './daemon-client';
 import type { RecordStatusReply, ServiceStatus, StatusReply } from '../engine/status';
 import type { CliIO } from './io';
+import { SOCKET } from './options';
 
 /** `ddnsd status [SERVICE] [--json]`: the daemon's view of every service and record. */
 export function register(program: Command, io: CliIO): void {
@@ -10,7 +11,7 @@ export function register(program: Command, io: CliIO): void {
     .description('show services, records, addresses and the last results (asks the running daemon)')
     .argument('[service]', 'only this service')
     .option('--json', 'print the ubus reply as JSON')
-    .option('--socket <path>', SOCKET_HELP)
+    .option(...SOCKET)
     .action(async (service: string | undefined, opts: { json?: boolean; socket?: string }) => {
       const reply = (await withDaemon(opts.socket, (call) => call('status', service ? { service } : {}))) as unknown as StatusReply;
       if (opts.json) printJson(io.out, reply);

@@ -10,7 +10,8 @@ import { connectWithRetry, watchNetifd, type EngineBus, type Handle } from './bu
 import { adhocService, detectService, familiesOf, type AdhocDetect } from './detect';
 import { LogBook, type NumberedEntry } from './logbook';
 import { ddnsdMethods, notFound, type DaemonApi, type UpdateReply } from './object';
-import { providersReply } from './providers-reply';
+import { forceWarning, providersReply } from './providers-reply';
+import { findProvider } from '../providers/registry';
 import { isBlocked, reconcileState } from './records';
 import { trigger, type ServiceRunner } from './service-runner';
 import { createProvider, createRunner, serviceSecrets, serviceTransport, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
@@ -264,13 +265,15 @@ export class Daemon implements DaemonApi {
   }
 
   /**
-   * A service whose every record is blocked is not triggered: the check would send nothing,
-   * so saying "queued" would mislead. One under a provider's wait is queued, and the reply
-   * says until when the wait holds.
+   * Check now: only what changed is sent. `force` sends the current address even when the
+   * record has it; for a provider that punishes unchanged updates the reply and the log carry
+   * a warning. A service whose every record is blocked is not triggered: the check would send
+   * nothing, so saying "queued" would mislead. One under a provider's wait is queued, and the
+   * reply says until when the wait holds.
    */
   update(service: string | undefined, force: boolean): UpdateReply {
     const list = service ? [this.#entry(service)] : [...this.#entries.values()];
-    const reply: UpdateReply = { queued: [], blocked: [], waiting: [] };
+    const reply: UpdateReply = { queued: [], blocked: [], waiting: [], warnings: [] };
     const now = this.opts.clock.now();
     for (const e of list) {
       if (!e.runner || !e.config || !e.state) continue;
@@ -279,8 +282,14 @@ export class Daemon implements DaemonApi {
         reply.blocked.push(e.name);
         continue;
       }
-      e.runner.trigger(trigger('manual', force ? 'manual, forced' : 'manual', force));
+      e.runner.trigger(trigger('manual', 'manual', force));
       reply.queued.push(e.name);
+      const def = force ? findProvider(e.config.provider, this.opts.providers) : undefined;
+      const warning = def ? forceWarning(def) : '';
+      if (warning) {
+        reply.warnings.push({ service: e.name, message: warning });
+        this.opts.sink.logger(e.name).warn(`forced update: ${warning}`);
+      }
       const until = e.state.notBefore;
       if (until !== undefined && until > now) reply.waiting.push({ service: e.name, until: secs(until) });
     }

@@ -23,11 +23,16 @@ export interface DaemonApi {
   test(service: string): Promise<unknown>;
 }
 
-/** The `update` reply: services triggered; services left alone because every record is blocked; triggered services held by a provider's wait until `until` (Unix seconds). */
+/**
+ * The `update` reply: services triggered; services left alone because every record is
+ * blocked; triggered services held by a provider's wait until `until` (Unix seconds); for a
+ * forced update, what forcing risks with each service's provider.
+ */
 export interface UpdateReply {
   queued: string[];
   blocked: string[];
   waiting: { service: string; until: number }[];
+  warnings: { service: string; message: string }[];
 }
 
 export const NOTIFY_ACTIONS = ['ifup', 'ifupdate', 'ifdown'];

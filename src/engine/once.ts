@@ -5,20 +5,28 @@ import type { Clock } from '../util/clock';
 import { errorText, fsErrorText } from '../util/error-text';
 import type { LogSink } from '../util/log';
 import { runCheck, type CheckSummary } from './check';
-import { reconcileState } from './records';
+import { isBlocked, reconcileState } from './records';
 import { checkDeps, type VerifierFactory } from './services';
-import type { ServiceState } from './state';
+import { loadState, StateStore, type ServiceState, type StateFile } from './state';
+import { formatTime } from '../util/time-text';
 
 /**
- * `ddnsd update --once`: one check per service in this process, with no daemon, no ubus and
- * no state (it verifies first, so an unchanged address is not resent). Prints what it did.
+ * `ddnsd update --once`: one check per service in this process, with no daemon (cron,
+ * debugging, any Linux box). It keeps its own state file between runs (tmpfs by default, as
+ * the daemon does, but not the daemon's file), so a second run sends nothing when nothing
+ * changed, a record the provider refused stays refused until its configuration changes, and a
+ * provider's "wait until" holds for the next run. It keeps no schedule: a failed check is
+ * tried again only when it is run again. What it did goes to `out`, problems to `err`.
  */
 
 export interface OnceOptions {
   configPath: string;
+  /** Where the state of --once runs is kept. */
+  stateDir: string;
   service?: string;
   force: boolean;
   out: (text: string) => void;
+  err: (text: string) => void;
 }
 
 export interface OnceDeps {
@@ -27,8 +35,8 @@ export interface OnceDeps {
   providers: readonly ProviderDef[];
   readConfig(path: string): Promise<string>;
   loadConfig(text: string, opts: { providers: readonly ProviderDef[] }): LoadedConfig;
-  /** Sources without ubus; throws for `network`. */
-  sourceFactory(service: ServiceConfig): Source;
+  /** The service's source; for `network` it asks netifd over ubus, or explains why it cannot. */
+  sourceFactory(service: ServiceConfig): Source | Promise<Source>;
   verifierFactory: VerifierFactory;
 }
 
@@ -37,19 +45,27 @@ export async function runOnceWith(opts: OnceOptions, deps: OnceDeps): Promise<bo
   const loaded = await load(opts, deps);
   if (!loaded) return false;
   const rejected = loaded.rejected.filter((r) => !opts.service || r.name === opts.service);
-  for (const r of rejected) opts.out(`${r.name}: skipped, ${r.problems.map((p) => p.message).join('; ')}\n`);
+  for (const r of rejected) opts.err(`${r.name}: skipped, ${r.problems.map((p) => p.message).join('; ')}\n`);
   const chosen = loaded.services.filter((s) => (opts.service ? s.name === opts.service : s.enabled));
   if (opts.service && chosen.length === 0 && rejected.length === 0) {
-    opts.out(`no service named '${opts.service}' in ${opts.configPath}\n`);
+    opts.err(`no service named '${opts.service}' in ${opts.configPath}\n`);
     return false;
   }
   // Silence and exit 0 here read as "all up to date" when nothing was checked at all.
   if (!opts.service && chosen.length === 0 && rejected.length === 0) {
-    opts.out(`no enabled service in ${opts.configPath}; set option enabled '1', or name the service: ddnsd update NAME --once\n`);
+    opts.err(`no enabled service in ${opts.configPath}; set option enabled '1', or name the service: ddnsd update NAME --once\n`);
     return false;
   }
+  const log = deps.sink.logger('once');
+  const file: StateFile = await loadState(opts.stateDir, log);
+  const store = new StateStore(opts.stateDir, () => file, log);
   let ok = rejected.length === 0;
-  for (const s of chosen) ok = (await onceService(s, opts, deps)) && ok;
+  for (const s of chosen) {
+    const st = reconcileState({ ...s, enabled: true }, file.services[s.name]);
+    file.services[s.name] = st;
+    ok = (await onceService(s, st, opts, deps)) && ok;
+    if (!(await store.save())) opts.err(`the state could not be kept in ${opts.stateDir}: the next run may send the same update again\n`);
+  }
   return ok;
 }
 
@@ -57,37 +73,50 @@ async function load(opts: OnceOptions, deps: OnceDeps): Promise<LoadedConfig | u
   try {
     const loaded = deps.loadConfig(await deps.readConfig(opts.configPath), { providers: deps.providers });
     if (!loaded.unparsable) return loaded;
-    for (const p of loaded.problems) opts.out(`cannot load ${opts.configPath}: ${p.message}\n`);
+    for (const p of loaded.problems) opts.err(`cannot load ${opts.configPath}: ${p.message}\n`);
     return undefined;
   } catch (err) {
-    opts.out(`cannot load ${opts.configPath}: ${fsErrorText(err)}\n`);
+    opts.err(`cannot load ${opts.configPath}: ${fsErrorText(err)}\n`);
     return undefined;
   }
 }
 
-async function onceService(service: ServiceConfig, opts: OnceOptions, deps: OnceDeps): Promise<boolean> {
-  if (service.source === 'network') {
-    opts.out(`${service.name}: source 'network' asks netifd over ubus, which --once does not use; set ip_source to interface, web, dns or script\n`);
+async function onceService(service: ServiceConfig, st: ServiceState, opts: OnceOptions, deps: OnceDeps): Promise<boolean> {
+  const refused = st.records.filter((r) => isBlocked(r, service.fingerprint));
+  if (refused.length === st.records.length && refused.length > 0) {
+    opts.err(`${service.name}: not sent: the provider refused it before (${refused[0].lastResult ?? 'see the last run'}); change its configuration to try again\n`);
     return false;
   }
-  const state = reconcileState({ ...service, enabled: true }, undefined);
   let summary: CheckSummary;
   try {
-    summary = await runCheck(service, state, checkDeps(service, deps), { force: opts.force, reason: 'update --once' });
+    const source = await deps.sourceFactory(service);
+    summary = await runCheck(service, st, checkDeps(service, { ...deps, sourceFactory: () => source }), { force: opts.force, reason: 'update --once' });
   } catch (err) {
-    opts.out(`${service.name}: ${errorText(err)}\n`);
+    opts.err(`${service.name}: ${errorText(err)}\n`);
     return false;
   }
-  opts.out(describe(service, state, summary));
-  return state.records.every((r) => r.state === 'ok');
+  // A provider's minimum wait holds for the next run too; the daemon's own backoff does not apply here.
+  if (summary.retryAfterMs) st.notBefore = deps.clock.now() + summary.retryAfterMs;
+  const good = st.records.every((r) => r.state === 'ok');
+  (good ? opts.out : opts.err)(describe(service, st, summary));
+  return good;
 }
 
-function describe(service: ServiceConfig, state: ServiceState, s: CheckSummary): string {
+/** Record states in words for a run that has no schedule (the daemon's `retrying` would promise a retry). */
+function word(status: string, st: ServiceState, summary: CheckSummary): string {
+  if (status === 'retrying' && summary.action === 'deferred') return `not sent, the provider asked to wait until ${formatTime((st.notBefore ?? 0) / 1000)}`;
+  if (status === 'retrying') return 'failed';
+  if (status === 'blocked') return 'refused (nothing more is sent until the configuration changes)';
+  return status;
+}
+
+function describe(service: ServiceConfig, st: ServiceState, s: CheckSummary): string {
   const lines = [`${service.name}: ${s.requests} update request(s)`];
   for (const d of s.detections) for (const w of d.warnings) lines.push(`  warning: ${w}`);
-  for (const r of state.records) {
+  for (const r of st.records) {
     const verified = r.verified ? ', verified' : '';
-    lines.push(`  ${r.name} ${r.type}: ${r.state}${verified}, detected ${r.detected ?? '-'}, registered ${r.registered ?? '-'}: ${r.lastResult ?? ''}`);
+    const result = (r.lastResult ?? '').replace(/ \(blocked: no more requests until the configuration of .* changes\)$/, '');
+    lines.push(`  ${r.name} ${r.type}: ${word(r.state, st, s)}${verified}, detected ${r.detected ?? '-'}, registered ${r.registered ?? '-'}: ${result}`);
   }
   return lines.join('\n') + '\n';
 }

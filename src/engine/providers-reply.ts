@@ -1,6 +1,17 @@
 import type { ProviderDef } from '../providers/types';
 
 /**
+ * What a forced update (the address sent although the record has it) risks with this
+ * provider, or '' when nothing: the daemon's policy, shown by LuCI before it forces and by the
+ * CLI and the `update` reply after.
+ */
+export function forceWarning(p: ProviderDef): string {
+  return p.capabilities.punishesUnchanged
+    ? `${p.title} counts an update that does not change the address as abuse and may block the name or the account; force only to repair a record you know is wrong`
+    : '';
+}
+
+/**
  * The `providers` reply: every provider with its field metadata (what LuCI draws forms from)
  * and capabilities, in ubus's snake_case.
  */
@@ -39,6 +50,8 @@ function providerInfo(p: ProviderDef): Record<string, unknown> {
       proxied: c.proxied,
       read: c.read,
       credential_test: c.credentialTest,
+      punishes_unchanged: c.punishesUnchanged ?? false,
     },
+    force_warning: forceWarning(p),
   };
 }

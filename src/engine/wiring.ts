@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/schema';
-import { createSource } from '../detect/index';
+import { createSource, type UbusCall } from '../detect/index';
 import { availableProviders } from '../providers/registry';
 import { UbusClient } from '../ubus';
 import { DEFAULT_SOCKET_PATH } from '../ubus/constants';
@@ -20,6 +20,8 @@ export const DEFAULTS = {
   config: '/etc/config/ddnsd',
   socket: DEFAULT_SOCKET_PATH,
   stateDir: '/var/run/ddnsd',
+  /** `update --once` keeps its own state beside the daemon's (tmpfs too), never the daemon's file. */
+  onceStateDir: '/var/run/ddnsd/once',
 } as const;
 
 export interface RunOptions {
@@ -106,16 +108,48 @@ export function fatalHandler(log: Logger, flush: () => Promise<unknown>, exit: (
   };
 }
 
-/** `ddnsd update --once` with the real file system and sources (no ubus). */
-export function runOnce(opts: OnceOptions): Promise<boolean> {
+/**
+ * `ddnsd update --once` with the real file system and sources. Source `network` asks netifd
+ * over ubus (no daemon needed); the bus is connected only when a service uses it.
+ */
+export async function runOnce(opts: OnceOptions & { socketPath: string }): Promise<boolean> {
   const sink = new LogSink({ level: 'warn' });
-  return runOnceWith(opts, {
-    clock: systemClock,
-    sink,
-    providers: availableProviders(),
-    readConfig: (path) => readFile(path, 'utf8'),
-    loadConfig,
-    sourceFactory: (service) => createSource(service, {}),
-    verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT, serviceTransport(service)),
-  });
+  const bus = lazyBus(opts.socketPath, sink);
+  try {
+    return await runOnceWith(opts, {
+      clock: systemClock,
+      sink,
+      providers: availableProviders(),
+      readConfig: (path) => readFile(path, 'utf8'),
+      loadConfig,
+      sourceFactory: async (service) => createSource(service, service.source === 'network' ? { call: await bus.call() } : {}),
+      verifierFactory: (service, instance, def) => defaultVerifier(service, instance, def, USER_AGENT, serviceTransport(service)),
+    });
+  } finally {
+    bus.close();
+  }
+}
+
+/** Sources that need no daemon and no ubus. */
+export const LOCAL_SOURCES = ['interface', 'web', 'dns', 'script'] as const;
+
+/** A ubus connection made on first use; a failure says which sources work without it. */
+export function lazyBus(socketPath: string, sink: LogSink) {
+  let client: Promise<UbusClient> | undefined;
+  return {
+    async call(): Promise<UbusCall> {
+      client ??= UbusClient.connect({ socketPath, log: sink.logger('ubus'), clock: systemClock });
+      let c: UbusClient;
+      try {
+        c = await client;
+      } catch (err) {
+        throw new Error(`ip_source network asks netifd over ubus, which is not reachable at ${socketPath} (${(err as Error).message}); ` +
+          `sources that work without ubus: ${LOCAL_SOURCES.join(', ')}`);
+      }
+      return (o, m, a) => c.call(o, m, a);
+    },
+    close(): void {
+      void client?.then((c) => c.close(), () => undefined);
+    },
+  };
 }

@@ -76,6 +76,8 @@ export function dyndns2Def(p: Dyndns2Profile): ProviderDef {
     capabilities: {
       ipv4: true, ipv6: p.ipv6, dualStackOneRequest: p.dualStack !== undefined, hostsPerRequest: p.maxHosts,
       ttl: false, proxied: false, read: false, credentialTest: false,
+      // dyndns2 servers answer `nochg` to an unchanged address and block names that collect too many.
+      punishesUnchanged: true,
     },
     defaultEndpoint: p.url,
     statuses: STATUSES,

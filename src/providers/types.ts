@@ -44,6 +44,8 @@ export interface Capabilities {
   read: boolean;
   /** The provider can check credentials without changing anything. */
   credentialTest: boolean;
+  /** The provider counts an update that does not change the address as abuse (dyndns2's `nochg` rule): never force one lightly. */
+  punishesUnchanged?: boolean;
 }
 
 export type RecordType = 'A' | 'AAAA';

@@ -49,7 +49,8 @@ t.test('status, update, detect, log against the daemon', async (t) => {
   const badFamily = await run(['detect', '--family', '5', ...sock]);
   t.equal(badFamily.code, 2);
   const badSource = await run(['detect', '--source', 'carrier-pigeon', ...sock]);
-  t.equal(badSource.code, 1, 'the daemon refuses an unknown source (INVALID_ARGUMENT)');
+  t.equal(badSource.code, 2, 'an unknown source is a bad command line');
+  t.match(badSource.err, /unknown source 'carrier-pigeon' \(network, interface, web, dns, script\)/);
 
   const log = await run(['log', 'home', '-n', '5', ...sock]);
   t.equal(log.code, 0);
@@ -67,9 +68,10 @@ t.test('run refuses a bad --log-level; update --once reports a missing config', 
   const bad = await run(['run', '--log-level', 'loud']);
   t.equal(bad.code, 2);
   t.match(bad.err, /--log-level must be error, warn, info or debug, not 'loud'/);
-  const once = await run(['update', '--once', '--config', '/nonexistent/ddnsd']);
+  const once = await run(['update', '--once', '--config', '/nonexistent/ddnsd', '--state-dir', t.testdir()]);
   t.equal(once.code, 1);
-  t.match(once.out, /^cannot load \/nonexistent\/ddnsd: no such file\n$/);
+  t.equal(once.out, '');
+  t.match(once.err, /^cannot load \/nonexistent\/ddnsd: no such file\n$/, 'errors go to stderr');
 });
 
 t.test('update --once in-process: script source, verification off, one request; a rejected service fails', async (t) => {
@@ -79,25 +81,26 @@ t.test('update --once in-process: script source, verification off, one request; 
     serviceSection('bad', w.fake.url, { provider: 'nope' }),
   ]));
   w.fake.expect(dyndnsStep('home.example.com', '203.0.113.78', 'good 203.0.113.78'));
-  const one = await run(['update', 'home', '--once', '--config', w.configPath]);
+  const state = ['--state-dir', `${w.stateDir}/once`];
+  const one = await run(['update', 'home', '--once', '--config', w.configPath, ...state]);
   t.equal(one.code, 0, one.out);
   t.match(one.out, /home: 1 update request\(s\)\n  home\.example\.com A: ok, detected 203\.0\.113\.78/);
   w.fake.expect(dyndnsStep('home.example.com', '203.0.113.78', 'nochg 203.0.113.78'));
-  const all = await run(['update', '--once', '--config', w.configPath, '--force']);
+  const all = await run(['update', '--once', '-c', w.configPath, '--force', ...state]);
   t.equal(all.code, 1, 'the rejected service makes it fail');
-  t.match(all.out, /bad: skipped, unknown provider 'nope'/);
+  t.match(all.err, /bad: skipped, unknown provider 'nope'/);
   t.match(all.out, /home: 1 update request/, 'forced: sent again although unchanged');
-  const none = await run(['update', 'zzz', '--once', '--config', w.configPath]);
+  const none = await run(['update', 'zzz', '--once', '--config', w.configPath, ...state]);
   t.equal(none.code, 1);
-  t.match(none.out, /no service named 'zzz'/);
+  t.match(none.err, /no service named 'zzz'/);
   w.writeConfig(configText([serviceSection('home', w.fake.url, { enabled: '0', ip_source: 'script', ip_script: '/bin/echo 203.0.113.78' })]));
-  const off = await run(['update', '--once', '--config', w.configPath]);
+  const off = await run(['update', '--once', '--config', w.configPath, ...state]);
   t.equal(off.code, 1, 'nothing enabled is not success');
-  t.match(off.out, /no enabled service in .*; set option enabled '1', or name the service/);
+  t.match(off.err, /no enabled service in .*; set option enabled '1', or name the service/);
   w.writeConfig("config service 'home'\n\toption ip_script '/bin/echo it's'\n");
-  const broken = await run(['update', '--once', '--config', w.configPath]);
+  const broken = await run(['update', '--once', '--config', w.configPath, ...state]);
   t.equal(broken.code, 1);
-  t.match(broken.out, /^cannot load .*: parse error .* \(the file is not valid UCI; nothing was loaded\)\n$/, 'not "no enabled service"');
+  t.match(broken.err, /^cannot load .*: parse error .* \(the file is not valid UCI; nothing was loaded\)\n$/, 'not "no enabled service"');
   w.fake.assertDone(t);
 });
 
@@ -125,4 +128,100 @@ t.test('update on a blocked service says so and sends nothing; under a provider 
   await quiesce(daemon, clock);
   t.equal(w.fake.received.length, 2, 'neither update sent a request');
   w.fake.assertDone(t);
+});
+
+t.test('update --once keeps state between runs: the second run sends nothing; failures go to stderr without promising a retry', async (t) => {
+  const w = await makeWorld(t, { netifd: false });
+  const state = ['--state-dir', `${w.stateDir}/once`];
+  w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.78' })]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.78', 'good 203.0.113.78'));
+  const first = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(first.code, 0, first.err);
+  t.match(first.out, /home: 1 update request\(s\)/);
+  // Verification is off: without state this run sent the same update again (cron every 5 minutes: a ban).
+  const second = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(second.code, 0, second.err);
+  t.match(second.out, /home: 0 update request\(s\)\n  home\.example\.com A: ok, detected 203\.0\.113\.78, registered 203\.0\.113\.78: /);
+  t.equal(w.fake.received.length, 1, 'one request in two runs');
+
+  w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.79' })]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.79', '911'));
+  const failed = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(failed.code, 1);
+  t.equal(failed.out, '', 'nothing on stdout');
+  t.match(failed.err, /home\.example\.com A: failed, detected 203\.0\.113\.79/);
+  t.notMatch(failed.err, /retry|retrying|blocked/i, 'no schedule, so no promise of a retry');
+
+  // 911 carries the provider's wait: the next run keeps it and sends nothing.
+  const waiting = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(waiting.code, 1);
+  t.match(waiting.err, /home: 0 update request\(s\)\n  home\.example\.com A: not sent, the provider asked to wait until \d{4}-/);
+
+  w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.80' })]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.80', 'badauth'));
+  const refused = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(refused.code, 1);
+  t.match(refused.err, /home\.example\.com A: refused \(nothing more is sent until the configuration changes\)/);
+  const again = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(again.code, 1);
+  t.match(again.err, /^home: not sent: the provider refused it before \(.*badauth.*\); change its configuration to try again\n$/);
+  t.equal(w.fake.received.length, 3, 'a refused record is not sent again by the next run');
+  w.fake.assertDone(t);
+});
+
+t.test('update --once with ip_source network asks netifd over ubus; without ubus it names the sources that work', async (t) => {
+  const w = await makeWorld(t);
+  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const ok = await run(['update', '--once', '-c', w.configPath, '--socket', w.broker.socketPath, '--state-dir', `${w.stateDir}/once`]);
+  t.equal(ok.code, 0, ok.err);
+  t.match(ok.out, /home\.example\.com A: ok, detected 203\.0\.113\.7/);
+  const none = await run(['update', '--once', '-c', w.configPath, '--socket', `${w.dir}/nothing.sock`, '--state-dir', `${w.stateDir}/once2`]);
+  t.equal(none.code, 1);
+  t.match(none.err, /home: ip_source network asks netifd over ubus, which is not reachable at .*nothing\.sock .*; sources that work without ubus: interface, web, dns, script/);
+  w.fake.assertDone(t);
+});
+
+t.test('detect with a source that needs no daemon works without one', async (t) => {
+  const r = await run(['detect', '--source', 'interface', '--interface', 'lo', '--family', '4', '--socket', '/nonexistent/ubus.sock', '-c', '/nonexistent/ddnsd']);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /^\(interface lo\) \(source interface\):\n  IPv4: none.*\n    dropped 127\.0\.0\.1 from /);
+  const net = await run(['detect', '--source', 'network', '--interface', 'wan', '--socket', '/nonexistent/ubus.sock']);
+  t.equal(net.code, 3, 'source network needs the daemon');
+});
+
+t.test('ddnsd test SERVICE; update --force warns for providers that punish unchanged updates; one --socket and -c spelling', async (t) => {
+  const w = await makeWorld(t);
+  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const { daemon, clock } = await startDaemon(t, w);
+  await until(() => w.fake.received.length === 1, 'start-up update');
+  await quiesce(daemon, clock);
+  const sock = ['--socket', w.broker.socketPath];
+
+  const test = await run(['test', 'home', ...sock]);
+  t.equal(test.code, 1, 'dyndns2 has no credential test');
+  t.match(test.err, /^home: no credential test: .*cannot check credentials without changing records\n$/);
+  t.equal((await run(['test', 'nope', ...sock])).code, 1);
+  t.equal((await run(['test', '--socket', '/nonexistent/ubus.sock', 'home'])).code, 3);
+
+  const plain = await run(['update', 'home', ...sock]);
+  t.equal(plain.out, 'queued: home\n');
+  t.equal(plain.err, '', 'a check sends nothing unchanged: no warning');
+  await quiesce(daemon, clock);
+  t.equal(w.fake.received.length, 1, 'Update now is a check: the unchanged address is not sent');
+
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'nochg 203.0.113.7'));
+  const forced = await run(['update', 'home', '--force', ...sock]);
+  t.equal(forced.out, 'queued: home (forced)\n');
+  t.match(forced.err, /^home: warning: dyndns2 .* counts an update that does not change the address as abuse/);
+  await until(() => w.fake.received.length === 2, 'the forced update');
+  await quiesce(daemon, clock);
+  t.notMatch(w.lines.join('\n'), /forced, forced/);
+  t.match(w.lines.join('\n'), /check \(manual, forced\)/);
+  w.fake.assertDone(t);
+
+  const helps = await Promise.all(['status', 'update', 'detect', 'log', 'test', 'run'].map((c) => run([c, '--help'])));
+  for (const h of helps) t.match(h.out, /--socket <path>\s+ubus socket \(default: "\/var\/run\/ubus\/ubus\.sock"\)/);
+  for (const c of ['update', 'detect', 'run', 'check']) t.match((await run([c, '--help'])).out, /-c, --config <file>\s+configuration file \(default: "\/etc\/config\/ddnsd"\)/, `${c} -c`);
 });
