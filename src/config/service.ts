@@ -21,6 +21,7 @@ import { isSecretOption, readProviderOptions, secretOptions } from './provider-f
 import { SectionReader } from './section-reader';
 import { SOURCE_KINDS, type ConfigProblem, type GlobalConfig, type IpVersion, type Ipv6Selection, type ServiceConfig, type SourceKind } from './types';
 import type { UciSection } from './uci';
+import { ALLOW_INSECURE_HTTP, checkInsecureHttp } from './insecure-http';
 
 const IP_DNS_NAMES = ['opendns', 'cloudflare'];
 
@@ -374,6 +375,8 @@ export function readService(
   if (svc.forceIpVersion && svc.ipVersion === 'both' && def?.capabilities.dualStackOneRequest) {
     r.warn('force_ipversion', undefined, `provider ${def.id} takes both families in one request, which cannot travel over both; that request goes over either family (set ip_version 4 or 6 to force one)`);
   }
+  const allowHttp = bool(r, ALLOW_INSECURE_HTTP, false);
+  if (def) checkInsecureHttp(r, svc, def, allowHttp);
   if (def) {
     for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (${unknownHint(def, o.name)})`, o.line);
   }

@@ -46,7 +46,7 @@ export const USERNAME: FieldSpec = {
   pattern: '^[^:]*$',
   patternHelp: "text without ':' (HTTP Basic authentication cannot carry it in a user name)",
 };
-export const PASSWORD: FieldSpec = { name: 'password', label: 'Password', type: 'password', required: true, secret: true, help: 'Sent only in the Authorization header, over HTTPS.' };
+export const PASSWORD: FieldSpec = { name: 'password', label: 'Password', type: 'password', required: true, secret: true, help: 'Sent only in the Authorization header. Over plain http (to any host but this router) only with "Allow credentials over plain http" ticked.' };
 
 export const GENERIC: Dyndns2Profile = {
   id: 'dyndns2',
