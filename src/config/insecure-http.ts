@@ -26,12 +26,14 @@ export function insecureHost(url: string): string | undefined {
 }
 
 /** The URLs the provider will send this service's requests to, with the option each comes from. */
-function targets(svc: ServiceConfig, def: ProviderDef): { option: string; url: string }[] {
+function targets(r: SectionReader, svc: ServiceConfig, def: ProviderDef): { option: string; url: string }[] {
   const opts = svc.providerOptions;
+  const raw = r.section.options.find((o) => o.name === 'endpoint')?.value;
+  const endpoint = typeof opts.endpoint === 'string' ? opts.endpoint : typeof raw === 'string' ? raw : undefined;
   // A URL template provider turns http:// into https:// when use_https is on.
   if (def.fields.some((f) => f.name === 'use_https') && (opts.use_https === '1' || opts.use_https === 'true')) return [];
   const out: { option: string; url: string }[] = [];
-  if (svc.endpoint) out.push({ option: 'endpoint', url: svc.endpoint });
+  if (endpoint) out.push({ option: 'endpoint', url: endpoint });
   else if (def.defaultEndpoint) out.push({ option: 'endpoint', url: def.defaultEndpoint });
   for (const f of def.fields) {
     const v = opts[f.name];
@@ -48,7 +50,7 @@ function credentials(svc: ServiceConfig, def: ProviderDef, url: string): string[
 
 /** An error (or, when allowed, a warning) for each plain-http URL that would carry credentials. */
 export function checkInsecureHttp(r: SectionReader, svc: ServiceConfig, def: ProviderDef, allowed: boolean): void {
-  for (const { option, url } of targets(svc, def)) {
+  for (const { option, url } of targets(r, svc, def)) {
     const host = insecureHost(url);
     const creds = host === undefined ? [] : credentials(svc, def, url);
     if (host === undefined || creds.length === 0) continue;
