@@ -36,11 +36,10 @@ deps: node_modules/.installed $(RUNTIME)/node_modules/.installed
 typecheck: deps
 	$(TSC) -p tsconfig.json --noEmit
 
-dist/ddnsd.cjs: node_modules/.installed $(SOURCES)
+# esbuild with one rewrite (commander's child_process loaded on first use): see the script.
+dist/ddnsd.cjs: node_modules/.installed $(SOURCES) openwrt/tools/bundle.cjs
 	@mkdir -p dist
-	$(ESBUILD) src/cli/main.ts --bundle --platform=node --target=node20 --format=cjs \
-	  --minify-syntax --minify-whitespace --legal-comments=none --log-level=warning \
-	  --outfile=$@
+	$(NODE) openwrt/tools/bundle.cjs src/cli/main.ts $@
 
 bundle: dist/ddnsd.cjs
 

@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import type { UciSection } from './uci';
 
+// Loaded on first use (see test/cli/modules.test.ts): `ddnsd check` never hashes.
+const cryptoModule = (): typeof crypto => require('node:crypto') as typeof crypto;
+
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return cryptoModule().createHash('sha256').update(text).digest('hex');
 }
 
 /**

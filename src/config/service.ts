@@ -336,6 +336,7 @@ export function readService(
   const recs = domains(r);
   const net = transfer(r);
   importProblems(r);
+  let digest: string | undefined;
   const svc: ServiceConfig = {
     name: section.name,
     enabled: bool(r, 'enabled', false),
@@ -368,7 +369,10 @@ export function readService(
     ...(net.bindNetwork ? { bindNetwork: net.bindNetwork } : {}),
     providerOptions,
     settings,
-    fingerprint: fingerprint(section, (o) => isSecretOption(names, o)),
+    // Hashed when first read (by the daemon), so `ddnsd check` never loads node:crypto.
+    get fingerprint(): string {
+      return (digest ??= fingerprint(section, (o) => isSecretOption(names, o)));
+    },
   };
   if (svc.source === 'web') wrongFamilyUrls(r, svc);
   outsideZone(r, svc);

@@ -1,10 +1,13 @@
-import { lookup } from 'node:dns/promises';
+import type * as dns from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { DnsResult, QueryOptions } from '../net/dns/query';
 import type { Clock } from '../util/clock';
 import { failed, selectAddress, summarizeDrops } from './select';
 import { errorText } from '../util/error-text';
 import type { Candidate, Detection, DetectContext, Family, Source } from './types';
+
+// Loaded on first use (see test/cli/modules.test.ts): the CLI's common paths never need it.
+const dnsModule = (): typeof dns => require('node:dns/promises') as typeof dns;
 
 /**
  * Source `dns`: resolvers that answer with the address a query came from. OpenDNS answers
@@ -67,7 +70,7 @@ export function parseDnsEntry(entry: string, known: Record<string, Resolver>): R
 async function serverAddress(server: string, family: Family): Promise<string> {
   if (isIP(server)) return server;
   try {
-    return (await lookup(server, { family })).address;
+    return (await dnsModule().lookup(server, { family })).address;
   } catch {
     throw new Error(`cannot resolve the DNS server name ${server} to an IPv${family} address`);
   }

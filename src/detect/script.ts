@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type * as childProcess from 'node:child_process';
 import { parseAddress } from '../net/address';
 import { systemClock, type Clock } from '../util/clock';
 import { failed, selectAddress, toDetection } from './select';
 import { quote } from './text';
 import type { Detection, DetectContext, Family, Source } from './types';
+
+// Loaded on first use (see test/cli/modules.test.ts): the CLI's common paths never need it.
+const childProcessModule = (): typeof childProcess => require('node:child_process') as typeof childProcess;
 
 /**
  * Source `script`: run `ip_script` (an argument vector, never through a shell, so nothing in
@@ -45,9 +48,9 @@ function run(argv: string[], timeoutMs: number, clock: Clock, signal?: AbortSign
     let stdout = '';
     let stderr = '';
     let settled = false;
-    let child: ChildProcess;
+    let child: childProcess.ChildProcess;
     try {
-      child = spawn(name, argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      child = childProcessModule().spawn(name, argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     } catch (e) {
       // Invalid arguments (a NUL byte) throw at once instead of emitting 'error'.
       return resolve({ stdout: '', stderr: '', failure: spawnFailure(name, e as NodeJS.ErrnoException) });

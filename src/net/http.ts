@@ -1,12 +1,18 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import * as tls from 'node:tls';
+import type * as http from 'node:http';
+import type * as https from 'node:https';
+import type * as tls from 'node:tls';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { VERSION } from '../version';
 import { redact, Secret } from '../util/secret';
 import type { Family } from './address';
 import { defaultCa } from './ca';
+
+// Loaded on first use, not with the bundle: a CLI command or a daemon that sends no request
+// does not pay for them (test/cli/modules.test.ts pins what `--version` and `check` load).
+const httpModule = (): typeof http => require('node:http') as typeof http;
+const httpsModule = (): typeof https => require('node:https') as typeof https;
+const tlsModule = (): typeof tls => require('node:tls') as typeof tls;
 
 /**
  * A small HTTP(S) client on node:http/https. Global fetch is avoided on purpose: it loads
@@ -256,7 +262,7 @@ async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
   };
   const options = await connectOptions(ex, hop, base);
   return new Promise<HttpResponse>((resolve, reject) => {
-    const mod = hop.url.protocol === 'https:' && !options.viaPlainProxy ? https : http;
+    const mod = hop.url.protocol === 'https:' && !options.viaPlainProxy ? httpsModule() : httpModule();
     const cr = mod.request(options.request, (res) => readResponse(ex, hop, res, resolve, reject));
     ex.live.add(cr);
     cr.on('error', (e) => reject(classify(e, hop.url.host, ex.secrets)));
@@ -283,7 +289,7 @@ async function connectOptions(ex: Exchange, hop: Hop, base: https.RequestOptions
     return { request: { ...base, headers, hostname: p.host, port: p.port, path: hop.url.href, agent: false }, viaPlainProxy: true };
   }
   const socket = await tunnel(ex, p, hop.url.host);
-  const tlsSocket = tls.connect({ socket, servername: base.servername, ca: base.ca, rejectUnauthorized: !ex.req.insecure });
+  const tlsSocket = tlsModule().connect({ socket, servername: base.servername, ca: base.ca, rejectUnauthorized: !ex.req.insecure });
   ex.live.add(tlsSocket);
   return {
     request: { ...base, ...target, path, createConnection: () => tlsSocket },
@@ -321,7 +327,7 @@ function tunnel(ex: Exchange, p: ProxySpec, hostPort: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { host: hostPort };
     if (p.auth) headers['proxy-authorization'] = p.auth;
-    const cr = http.request({ hostname: p.host, port: p.port, method: 'CONNECT', path: hostPort, headers, family: ex.req.family, agent: false });
+    const cr = httpModule().request({ hostname: p.host, port: p.port, method: 'CONNECT', path: hostPort, headers, family: ex.req.family, agent: false });
     ex.live.add(cr);
     cr.on('connect', (res, socket) => {
       ex.live.add(socket);

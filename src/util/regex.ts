@@ -1,4 +1,4 @@
-import { createContext, runInContext, type Context } from 'node:vm';
+import type * as vm from 'node:vm';
 
 /**
  * Regular expressions from the configuration (`ip_regex`, a custom provider's `answer`) run
@@ -18,12 +18,15 @@ export class RegexTimeout extends Error {
   }
 }
 
-let shared: Context | undefined;
+// Loaded on first use (see test/cli/modules.test.ts): only a configured pattern needs it.
+const vmModule = (): typeof vm => require('node:vm') as typeof vm;
+
+let shared: vm.Context | undefined;
 
 /** One context for the whole process: creating one costs far more than a match. */
-function context(): Context {
+function context(): vm.Context {
   if (!shared) {
-    shared = createContext(Object.create(null) as object);
+    shared = vmModule().createContext(Object.create(null) as object);
     shared.exec = (re: RegExp, text: string) => re.exec(text);
   }
   return shared;
@@ -35,7 +38,7 @@ export function boundedExec(re: RegExp, text: string, budgetMs = REGEX_BUDGET_MS
   ctx.re = re;
   ctx.text = text;
   try {
-    return runInContext('exec(re, text)', ctx, { timeout: budgetMs }) as RegExpExecArray | null;
+    return vmModule().runInContext('exec(re, text)', ctx, { timeout: budgetMs }) as RegExpExecArray | null;
   } catch (e) {
     if ((e as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new RegexTimeout(budgetMs);
     throw e;

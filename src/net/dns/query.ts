@@ -1,8 +1,11 @@
-import { randomInt } from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import { CLASS, OPCODE, rcodeName, TYPE } from './constants';
 import { decodeMessage, emptyHeader, encodeMessage, type ResourceRecord } from './message';
 import { rdataText } from './rdata';
 import { exchange, type ExchangeOptions } from './transport';
+
+// Loaded on first use (see test/cli/modules.test.ts): the CLI's common paths never need it.
+const cryptoModule = (): typeof crypto => require('node:crypto') as typeof crypto;
 
 /** One question to one server, answered as text: the DNS client the rest of ddnsd uses. */
 
@@ -37,7 +40,7 @@ export interface QueryOptions extends Omit<ExchangeOptions, 'server'> {
 
 /** A fresh unpredictable id per request (RFC 5452): with source checks, the defence against spoofed replies. */
 export function newId(): number {
-  return randomInt(0, 0x10000);
+  return cryptoModule().randomInt(0, 0x10000);
 }
 
 export async function query(opts: QueryOptions): Promise<DnsResult> {

@@ -1,10 +1,14 @@
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
+import type * as dgram from 'node:dgram';
+import type * as dns from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
 import { systemClock, type Clock, type Timer } from '../../util/clock';
 import { DnsFormatError, DnsNetworkError } from './errors';
 import { decodeMessage } from './message';
 import { sameName } from './name';
+
+// Loaded on first use (see test/cli/modules.test.ts): the CLI's common paths never need it.
+const dgramModule = (): typeof dgram => require('node:dgram') as typeof dgram;
+const dnsModule = (): typeof dns => require('node:dns/promises') as typeof dns;
 
 /**
  * One request, one reply: UDP first (or TCP when asked), TCP again when the UDP reply is
@@ -52,7 +56,7 @@ export async function resolveServer(server: string): Promise<string> {
   const s = server.replace(/^\[(.*)\]$/, '$1');
   if (isIP(s.split('%')[0])) return s;
   try {
-    return (await lookup(s)).address;
+    return (await dnsModule().lookup(s)).address;
   } catch {
     throw new DnsNetworkError('resolve', `cannot resolve the DNS server name "${s}"`);
   }
@@ -147,7 +151,7 @@ function socketError(e: NodeJS.ErrnoException, target: Target, proto: string): D
 
 function udpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Promise<Buffer> {
   return guarded<Buffer>(opts, target, 'UDP', (resolve, reject, onTimer) => {
-    const sock: UdpSocket = createSocket(isIP(target.address.split('%')[0]) === 6 ? 'udp6' : 'udp4');
+    const sock: dgram.Socket = dgramModule().createSocket(isIP(target.address.split('%')[0]) === 6 ? 'udp6' : 'udp4');
     let closed = false;
     // send() throws synchronously on a socket that is not connected (or already closed).
     const send = () => { if (!closed) sock.send(request, (err) => { if (err) reject(err); }); };

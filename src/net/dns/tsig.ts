@@ -1,10 +1,13 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import { CLASS, RCODE, TYPE } from './constants';
 import { DnsFormatError } from './errors';
 import { decodeMessage } from './message';
 import { canonicalName, nameWire } from './name';
 import { Reader, Writer } from './wire';
 import type { Secret } from '../../util/secret';
+
+// Loaded on first use (see test/cli/modules.test.ts): the CLI's common paths never need it.
+const cryptoModule = (): typeof crypto => require('node:crypto') as typeof crypto;
 
 /**
  * TSIG (RFC 8945): HMAC signatures over DNS messages with a shared key. A request is signed
@@ -64,7 +67,7 @@ export function keyBytes(key: TsigKey): Buffer {
 
 /** HMAC over (request MAC) + message without TSIG + TSIG variables. */
 export function tsigMac(key: TsigKey, message: Buffer, fields: TsigFields, requestMac?: Buffer): Buffer {
-  const hmac = createHmac(TSIG_ALGORITHMS[key.algorithm].hash, keyBytes(key));
+  const hmac = cryptoModule().createHmac(TSIG_ALGORITHMS[key.algorithm].hash, keyBytes(key));
   if (requestMac && requestMac.length > 0) {
     const len = Buffer.alloc(2);
     len.writeUInt16BE(requestMac.length);
@@ -155,7 +158,7 @@ export function verifyMessage(wire: Buffer, key: TsigKey, now: number, requestMa
   const full = tsigMac(key, unsignedPart(wire, msg.tsigOffset, tsig.originalId), tsig, requestMac);
   const minLen = Math.max(10, full.length / 2);
   if (tsig.mac.length > full.length || tsig.mac.length < minLen ||
-      !timingSafeEqual(tsig.mac, full.subarray(0, tsig.mac.length))) {
+      !cryptoModule().timingSafeEqual(tsig.mac, full.subarray(0, tsig.mac.length))) {
     return { ...base, status: 'badsig', detail: 'the reply\'s TSIG signature does not match our key' };
   }
   if (Math.abs(now - tsig.timeSigned) > tsig.fudge) {
