@@ -2,14 +2,14 @@ import { errorText } from '../util/error-text';
 import type { ServiceConfig } from '../config/types';
 import type { Detection, Family, Source } from '../detect/types';
 import type { Transport } from '../net/http';
-import type { Capabilities, Outcome, ProviderInstance, RecordUpdate, UpdateResult } from '../providers/types';
+import type { Capabilities, Outcome, ProviderInstance, ReadMemo, RecordUpdate, UpdateResult } from '../providers/types';
 import { BLOCKING_OUTCOMES } from '../providers/types';
 import type { Clock } from '../util/clock';
 import { oneLine, type Logger } from '../util/log';
 import { redact, type Secret } from '../util/secret';
 import { isBlocked } from './records';
 import { recordKey, type RecordState, type ServiceState } from './state';
-import type { Verifier } from './verify';
+import type { Verifier, VerifyContext } from './verify';
 
 /**
  * One check of one service: detect → compare with what is registered → update only what
@@ -64,6 +64,9 @@ export interface CheckSummary {
 const FAMILY: Record<'A' | 'AAAA', Family> = { A: 4, AAAA: 6 };
 
 export async function runCheck(service: ServiceConfig, st: ServiceState, deps: CheckDeps, req: CheckRequest): Promise<CheckSummary> {
+  // One memo of provider reads per check: the start-up read, the update and the verification
+  // share what the provider said (and the ids in the service's cache), so no fact is asked twice.
+  const reads: ReadMemo = new Map();
   const active = st.records.filter((r) => !isBlocked(r, service.fingerprint));
   if (active.length === 0) return { action: 'blocked', requests: 0, detections: [] };
   const detections = await detectFamilies(active, deps);
@@ -73,7 +76,7 @@ export async function runCheck(service: ServiceConfig, st: ServiceState, deps: C
   const now = deps.clock.now();
   const failedDetect = applyDetections(active, detections, now);
   const candidates = active.filter((r) => r.detected !== undefined);
-  if (service.verify && deps.verifier) await seedFromDns(candidates.filter((r) => r.registered === undefined), deps);
+  if (service.verify && deps.verifier) await seedFromDns(candidates.filter((r) => r.registered === undefined), st, reads, deps);
   const due = candidates.filter((r) => req.force || r.registered !== r.detected || forceDue(service, r, now));
   for (const r of candidates) if (!due.includes(r)) markUnchanged(r);
   const detectRetry = failedDetect && !deps.source.signalsChanges;
@@ -85,7 +88,7 @@ export async function runCheck(service: ServiceConfig, st: ServiceState, deps: C
     for (const r of due) r.state = 'retrying';
     return { action: 'deferred', requests: 0, detections };
   }
-  const summary = await sendUpdates(service, st, due, candidates, deps, req);
+  const summary = await sendUpdates(service, st, due, candidates, reads, deps, req);
   summary.detections = detections;
   if (summary.action === 'updated' && detectRetry) return { ...summary, action: 'retry', retryKind: 'network' };
   return summary;
@@ -138,9 +141,10 @@ function forceDue(service: ServiceConfig, r: RecordState, now: number): boolean 
  * At first start (no state), ask DNS or the provider what the record holds, so an unchanged
  * address is never resent. The answer is waited for at most `seedBoundMs`: after that the
  * lookup is cancelled and the update goes out (at worst one request the provider answers
- * `nochg`), rather than a boot waiting on a resolver that is not there.
+ * `nochg`), rather than a boot waiting on a resolver that is not there. A provider's read
+ * shares the check's ids and replies (`reads`), so the update does not ask again.
  */
-async function seedFromDns(records: RecordState[], deps: CheckDeps): Promise<void> {
+async function seedFromDns(records: RecordState[], st: ServiceState, reads: ReadMemo, deps: CheckDeps): Promise<void> {
   if (records.length === 0 || !deps.verifier) return;
   const bound = deps.seedBoundMs ?? SEED_BOUND_MS;
   const ac = new AbortController();
@@ -150,7 +154,7 @@ async function seedFromDns(records: RecordState[], deps: CheckDeps): Promise<voi
   const late = new Promise<undefined>((resolve) => (timer = deps.clock.after(bound, () => resolve(undefined))));
   let found: Map<string, string[]> | undefined;
   try {
-    found = await Promise.race([deps.verifier(records.map(ref), ac.signal), late]);
+    found = await Promise.race([deps.verifier(records.map(ref), { signal: ac.signal, cache: cacheOf(st), reads }), late]);
   } finally {
     timer?.cancel();
     deps.signal?.removeEventListener('abort', onAbort);
@@ -180,20 +184,25 @@ async function sendUpdates(
   st: ServiceState,
   due: RecordState[],
   candidates: RecordState[],
+  reads: ReadMemo,
   deps: CheckDeps,
   req: CheckRequest,
 ): Promise<CheckSummary> {
   const summary: CheckSummary = { action: 'updated', requests: 0, detections: [] };
   const sent: RecordState[] = [];
+  const reported = new Map<string, string>();
   for (const group of groupUpdates(due, candidates, deps.capabilities)) {
     for (const r of group) r.state = 'updating';
     summary.requests++;
     deps.log.info(`updating ${group.map((r) => `${r.name} ${r.type} ${r.detected}`).join(', ')} (${req.reason})`);
-    const results = await callProvider(group, st, deps, req.force);
-    for (const [i, r] of group.entries()) applyResult(service, r, results[i], deps, summary);
+    const results = await callProvider(group, st, reads, deps, req.force);
+    for (const [i, r] of group.entries()) {
+      applyResult(service, r, results[i], deps, summary);
+      if (results[i].address !== undefined) reported.set(recordKey(r), results[i].address!);
+    }
     sent.push(...group.filter((r) => r.state === 'ok'));
   }
-  if (service.verify && deps.verifier && sent.length) await verifyAfter(sent, deps);
+  if (service.verify && deps.verifier && sent.length) await verifyAfter(sent, { signal: deps.signal, cache: cacheOf(st), reads, reported }, deps);
   return summary;
 }
 
@@ -221,12 +230,13 @@ export function groupUpdates(due: RecordState[], candidates: RecordState[], caps
   return groups.filter((g) => g.length > 0);
 }
 
-async function callProvider(group: RecordState[], st: ServiceState, deps: CheckDeps, force: boolean): Promise<UpdateResult[]> {
+async function callProvider(group: RecordState[], st: ServiceState, reads: ReadMemo, deps: CheckDeps, force: boolean): Promise<UpdateResult[]> {
   const updates: RecordUpdate[] = group.map((r) => ({ record: ref(r), address: r.detected! }));
   try {
     const results = await deps.provider.update(updates, {
       log: deps.log,
       cache: cacheOf(st),
+      reads,
       userAgent: deps.userAgent,
       signal: deps.signal,
       force,
@@ -276,8 +286,8 @@ function applyResult(service: ServiceConfig, r: RecordState, res: UpdateResult, 
   }
 }
 
-async function verifyAfter(records: RecordState[], deps: CheckDeps): Promise<void> {
-  const found = await deps.verifier!(records.map(ref), deps.signal);
+async function verifyAfter(records: RecordState[], vctx: VerifyContext, deps: CheckDeps): Promise<void> {
+  const found = await deps.verifier!(records.map(ref), vctx);
   for (const r of records) {
     const addrs = found.get(recordKey(r));
     r.verified = addrs !== undefined && addrs.includes(r.registered!);

@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../config/types';
 import type { Transport } from '../net/http';
 import { lookupRecord, type LookupOptions } from '../net/dns/lookup';
-import type { ProviderDef, ProviderInstance, RecordRef } from '../providers/types';
+import type { ProviderCache, ProviderDef, ProviderInstance, ReadMemo, RecordRef } from '../providers/types';
 import { nullLogger, type Logger } from '../util/log';
 import { recordKey } from './state';
 
@@ -9,7 +9,18 @@ import { recordKey } from './state';
  * What a record holds right now, by record key (`name/type`). A missing entry means the
  * lookup could not tell (network trouble): the check then neither trusts nor distrusts it.
  */
-export type Verifier = (records: RecordRef[], signal?: AbortSignal) => Promise<Map<string, string[]>>;
+export type Verifier = (records: RecordRef[], ctx?: VerifyContext) => Promise<Map<string, string[]>>;
+
+/** What the check has learned so far, so verifying asks the provider nothing it already said. */
+export interface VerifyContext {
+  signal?: AbortSignal;
+  /** The service's provider cache (zone and record ids), the one its updates use. */
+  cache?: ProviderCache;
+  /** The check's replies to reads (ProviderContext.reads). */
+  reads?: ReadMemo;
+  /** By record key: the address the provider's reply to this check's write said the record now holds. */
+  reported?: Map<string, string>;
+}
 
 type Lookup = (name: string, type: 'A' | 'AAAA', opts: LookupOptions) => Promise<{ addresses: string[] }>;
 
@@ -28,7 +39,8 @@ export function parseDnsServer(text: string): { server: string; port?: number } 
  */
 export function dnsVerifier(dnsServer: string | undefined, lookup: Lookup = lookupRecord, timeoutMs = 5000, lookupHost?: string): Verifier {
   const opts: LookupOptions = { timeoutMs, ...(dnsServer ? parseDnsServer(dnsServer) : {}) };
-  return async (records, signal) => {
+  return async (records, vctx = {}) => {
+    const signal = vctx.signal;
     const out = new Map<string, string[]>();
     await Promise.all(
       records.map(async (r) => {
@@ -43,19 +55,26 @@ export function dnsVerifier(dnsServer: string | undefined, lookup: Lookup = look
   };
 }
 
-/** Ask the provider's API (for providers that can read records back). */
+/**
+ * Ask the provider's API (for providers that can read records back), with the ids the
+ * service's updates remembered. A record whose write reply already said what it holds now is
+ * not read again: that reply is the API's own answer to the same question.
+ */
 export function readVerifier(instance: ProviderInstance, userAgent: string, log: Logger = nullLogger, transport?: Transport): Verifier {
-  const cache = new Map<string, string>();
-  const ctx = {
-    log,
-    userAgent,
-    transport,
-    cache: { get: (k: string) => cache.get(k), set: (k: string, v: string) => void cache.set(k, v), delete: (k: string) => void cache.delete(k) },
-  };
-  return async (records, signal) => {
+  const own = new Map<string, string>();
+  const ownCache: ProviderCache = { get: (k) => own.get(k), set: (k, v) => void own.set(k, v), delete: (k) => void own.delete(k) };
+  return async (records, vctx = {}) => {
     const out = new Map<string, string[]>();
+    const toRead: RecordRef[] = [];
+    for (const r of records) {
+      const said = vctx.reported?.get(recordKey(r));
+      if (said !== undefined) out.set(recordKey(r), [said]);
+      else toRead.push(r);
+    }
+    if (toRead.length === 0) return out;
     try {
-      for (const r of await instance.read!(records, { ...ctx, signal })) out.set(recordKey(r.record), r.addresses);
+      const ctx = { log, userAgent, transport, cache: vctx.cache ?? ownCache, reads: vctx.reads, signal: vctx.signal };
+      for (const r of await instance.read!(toRead, ctx)) out.set(recordKey(r.record), r.addresses);
     } catch {
       // Unknown, as for a failed DNS lookup.
     }

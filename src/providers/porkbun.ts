@@ -127,7 +127,7 @@ class Session {
   }
 
   private async lookup(rec: RecordRef): Promise<FoundRecord[]> {
-    const r = await this.api.call('POST', `/dns/retrieveByNameType/${this.nameTypePath(rec)}`, { body: this.body(), what: `look up ${rec.type} ${rec.name}` });
+    const r = await this.api.call('POST', `/dns/retrieveByNameType/${this.nameTypePath(rec)}`, { body: this.body(), what: `look up ${rec.type} ${rec.name}`, readOnly: true });
     const list = obj(r.data)?.records;
     if (!Array.isArray(list)) throw badShape(TITLE, 'retrieve records');
     return arr(list).map(obj).filter((x) => x && (x.type === undefined || x.type === rec.type))

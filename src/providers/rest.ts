@@ -51,6 +51,8 @@ export interface CallOptions {
   body?: unknown;
   /** What the call does, for messages: "look up the A record of home.example.com". */
   what: string;
+  /** A POST that only reads (Porkbun's retrieve): remembered for the check like a GET. */
+  readOnly?: boolean;
 }
 
 export class RestApi {
@@ -62,13 +64,23 @@ export class RestApi {
     this.ctx = ctx;
   }
 
-  /** One request; resolves with 2xx JSON, rejects only with ProviderFailure. */
+  /**
+   * One request; resolves with 2xx JSON, rejects only with ProviderFailure. A read this check
+   * already made is answered from the check's memo (ProviderContext.reads) without a request;
+   * any other call empties the memo.
+   */
   async call(method: string, path: string, opts: CallOptions): Promise<JsonReply> {
+    const memo = this.ctx.reads;
+    const key = method === 'GET' || opts.readOnly ? `${this.spec.title} ${method} ${this.url(path, opts.query)}` : undefined;
+    if (memo && key !== undefined && memo.has(key)) return memo.get(key) as JsonReply;
+    if (memo && key === undefined) memo.clear();
     const res = await this.send(method, path, opts);
     if (res.status >= 200 && res.status < 300) {
       const data = this.parse(res, opts.what);
       if (this.spec.refused?.(data)) throw this.failure(res, opts.what, data);
-      return { status: res.status, headers: res.headers, data };
+      const reply = { status: res.status, headers: res.headers, data };
+      if (memo && key !== undefined) memo.set(key, reply);
+      return reply;
     }
     throw this.failure(res, opts.what, parseQuietly(res.body));
   }
@@ -212,7 +224,8 @@ export async function setRecord(ctx: ProviderContext, u: RecordUpdate, ops: Reco
 /** The result of a successful write. */
 export function written(title: string, u: RecordUpdate, reported?: string, created = false): Result {
   const r: Result = { outcome: 'ok', message: `${title}: ${created ? 'created' : 'set'} ${u.record.type} ${u.record.name} to ${u.address}` };
-  r.address = reported ?? u.address;
+  // Only what the reply said: the verifier takes it as the record's content.
+  if (reported !== undefined) r.address = reported;
   return r;
 }
 

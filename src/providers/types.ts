@@ -102,9 +102,18 @@ export interface ProviderCache {
 /** Validated options of one service, as the provider's fields declare them. */
 export type ProviderOptions = Readonly<Record<string, string | Secret | string[] | undefined>>;
 
+/**
+ * Replies to reads (a GET, or a read-only POST) within one check, by request: the same fact
+ * is asked once per check, whether by the start-up read, the update or the verification. A
+ * write empties it, since what was read before may have changed.
+ */
+export type ReadMemo = Map<string, unknown>;
+
 export interface ProviderContext {
   log: Logger;
   cache: ProviderCache;
+  /** This check's reads so far (engine/check.ts makes one per check); absent: nothing is reused. */
+  reads?: ReadMemo;
   /** `ddnsd/<version>` (providers may add a contact as their API asks). */
   userAgent: string;
   /** Cancels the requests in flight (reload, shutdown). */

@@ -213,8 +213,8 @@ t.test('the first update waits on a silent DNS lookup only SEED_BOUND_MS, then c
   let aborted = false;
   let calls = 0;
   // The seed lookup hangs until cancelled; the verification after the update answers at once.
-  env.deps.verifier = (_refs, signal) =>
-    calls++ > 0 ? Promise.resolve(new Map()) : new Promise((resolve) => signal?.addEventListener('abort', () => { aborted = true; resolve(new Map()); }));
+  env.deps.verifier = (_refs, vctx) =>
+    calls++ > 0 ? Promise.resolve(new Map()) : new Promise((resolve) => vctx?.signal?.addEventListener('abort', () => { aborted = true; resolve(new Map()); }));
   const service = makeService({ verify: true });
   const st = reconcileState(service, undefined);
   let done = false;
