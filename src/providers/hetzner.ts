@@ -88,7 +88,7 @@ class Session {
       if (status !== 'running' || (typeof id !== 'number' && typeof id !== 'string')) return true;
       if (i >= ACTION_POLLS.length) return false;
       await pause(this.ctx, ACTION_POLLS[i]);
-      const r = await this.api.call('GET', `/zones/actions/${segment(String(id))}`, { what: `follow the action of ${what}` });
+      const r = await this.api.call('GET', `/zones/actions/${segment(String(id))}`, { what: `follow the action of ${what}`, poll: true });
       a = obj(obj(r.data)?.action);
     }
   }

@@ -53,6 +53,8 @@ export interface CallOptions {
   what: string;
   /** A POST that only reads (Porkbun's retrieve): remembered for the check like a GET. */
   readOnly?: boolean;
+  /** A poll, whose answer changes by itself (a running job): never answered from the memo. */
+  poll?: boolean;
 }
 
 export class RestApi {
@@ -71,9 +73,9 @@ export class RestApi {
    */
   async call(method: string, path: string, opts: CallOptions): Promise<JsonReply> {
     const memo = this.ctx.reads;
-    const key = method === 'GET' || opts.readOnly ? `${this.spec.title} ${method} ${this.url(path, opts.query)}` : undefined;
+    const key = (method === 'GET' || opts.readOnly) && !opts.poll ? `${this.spec.title} ${method} ${this.url(path, opts.query)}` : undefined;
     if (memo && key !== undefined && memo.has(key)) return memo.get(key) as JsonReply;
-    if (memo && key === undefined) memo.clear();
+    if (memo && key === undefined && !opts.poll) memo.clear();
     const res = await this.send(method, path, opts);
     if (res.status >= 200 && res.status < 300) {
       const data = this.parse(res, opts.what);

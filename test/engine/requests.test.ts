@@ -21,8 +21,10 @@ t.test('requests per change, verification on', async (t) => {
       t.equal(cost.repeatedReads, 0, `${p} ${what}: no read repeated within the check`);
     }
     // The verification of a write whose reply states the record's content costs nothing more;
-    // APIs whose write reply says nothing (Gandi, Hetzner, Porkbun) are read back once.
-    t.ok(c.change.requests <= 2, `${p}: a steady-state change costs at most a write and a read (${c.change.requests})`);
+    // APIs whose write reply says nothing (Gandi, Hetzner, Porkbun) are read back once, and
+    // Hetzner's running action is asked about once.
+    const most = p === 'hetzner' ? 3 : 2;
+    t.ok(c.change.requests <= most, `${p}: a steady-state change costs at most ${most} requests (${c.change.requests})`);
   }
   t.strictSame(fake.problems, [], 'the fakes saw only well-formed, authenticated requests');
 });

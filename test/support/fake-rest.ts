@@ -282,6 +282,9 @@ export class FakeRest {
     const notFound: Reply = { status: 404, body: { error: { code: 'not_found', message: 'RRSet not found', details: {} } } };
     const zonePath = `/zones/${REST_ZONE}`;
     const b = (r.body ?? {}) as Record<string, unknown>;
+    // Writes answer with a running action; asked about, it has finished.
+    const polled = /^\/zones\/actions\/(\d+)$/.exec(r.path);
+    if (r.method === 'GET' && polled) return { body: { action: { ...action('set_rrset_records'), id: Number(polled[1]), status: 'success', progress: 100, finished: '2026-05-25T14:22:19Z' } } };
     if (r.method === 'POST' && r.path === `${zonePath}/rrsets`) {
       const fqdn = b.name === '@' ? REST_ZONE : `${String(b.name)}.${REST_ZONE}`;
       const value = (Array.isArray(b.records) ? b.records[0] : undefined) as { value?: unknown } | undefined;

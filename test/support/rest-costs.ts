@@ -2,7 +2,7 @@ import { runCheck } from '../../src/engine/check';
 import { reconcileState } from '../../src/engine/records';
 import { readVerifier } from '../../src/engine/verify';
 import { findProvider } from '../../src/providers/registry';
-import { FakeClock } from '../../src/util/clock';
+import { FakeClock, settle } from '../../src/util/clock';
 import { LogSink } from '../../src/util/log';
 import { Secret } from '../../src/util/secret';
 import { FakeSource, makeService } from '../engine/helpers';
@@ -60,10 +60,18 @@ export async function restCosts(fake: FakeRest, p: RestProviderId): Promise<Prov
     source.addresses = { 4: address };
     const instance = def.create(options);
     const before = fake.requests.length;
-    await runCheck(service, st, {
+    let done = false;
+    const check = runCheck(service, st, {
       clock, log: sink.logger(service.name), source, provider: instance, capabilities: def.capabilities,
       verifier: readVerifier(instance, 'ddnsd/test'), userAgent: 'ddnsd/test', secrets: [],
-    }, { force: false, reason: 'test' });
+    }, { force: false, reason: 'test' }).finally(() => { done = true; });
+    // A provider that follows a job pauses on the engine clock: move it on when it waits.
+    while (!done) {
+      const due = clock.nextDue();
+      if (due !== undefined) await clock.advance(due - clock.now());
+      else await settle();
+    }
+    await check;
     const mine = fake.requests.slice(before).filter((r) => r.provider === p);
     const rec = st.records.find((r) => r.type === 'A')!;
     return { requests: mine.length, repeatedReads: repeated(mine), verified: rec.verified === true && rec.registered === address, zone: fake.contents(p, COST_NAME, 'A'), lines };
