@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import type * as tls from 'node:tls';
 
 /**
  * What HTTPS trusts. By default Node's built-in roots plus the router's
@@ -10,6 +10,9 @@ import { rootCertificates } from 'node:tls';
  * Node's `ca` option replaces its built-in roots, so each list starts with the defaults: the
  * extra CAs are trusted in addition, never instead.
  */
+
+// Loaded on first use (see test/cli/modules.test.ts): only a service with option cacert needs it.
+const tlsModule = (): typeof tls => require('node:tls') as typeof tls;
 
 const PEM = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g;
 
@@ -39,7 +42,7 @@ export function defaultCa(bundle = SYSTEM_CA_BUNDLE): string[] | undefined {
   if (!defaults.has(bundle)) {
     let ca: string[] | undefined;
     try {
-      ca = caBundle(bundle, rootCertificates);
+      ca = caBundle(bundle, tlsModule().rootCertificates);
     } catch (e) {
       if (!(e instanceof CaError)) throw e;
     }
@@ -52,7 +55,7 @@ export function defaultCa(bundle = SYSTEM_CA_BUNDLE): string[] | undefined {
  * `base` (the defaults: Node's roots and the router's bundle) plus every certificate in
  * `path`; throws CaError naming the path when it holds none or cannot be read.
  */
-export function caBundle(path: string, base: readonly string[] = defaultCa() ?? rootCertificates): string[] {
+export function caBundle(path: string, base: readonly string[] = defaultCa() ?? tlsModule().rootCertificates): string[] {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
