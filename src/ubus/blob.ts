@@ -150,6 +150,20 @@ export class BlobWriter {
   finish(): Buffer {
     return this.#buf.subarray(0, this.#len);
   }
+
+  /** A copy of what was written (from Node's shared pool when small), then empty for reuse. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.#len);
+    this.#buf.copy(out, 0, 0, this.#len);
+    this.reset();
+    return out;
+  }
+
+  /** Empty again; a buffer grown past 64 KiB by a rare large message is let go. */
+  reset(): void {
+    this.#len = 0;
+    if (this.#buf.length > 65536) this.#buf = Buffer.alloc(4096);
+  }
 }
 
 /** A NUL-terminated string payload; the NUL must be the last byte. */

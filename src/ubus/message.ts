@@ -119,17 +119,29 @@ function decodeAttr(buf: Buffer, span: AttrSpan, kind: AttrKind): MsgAttr {
   }
 }
 
+/**
+ * One writer for every message, reused: a fresh zero-filled buffer per message (and per
+ * doubling) made glibc's heap grow by about 64 bytes per ubus reply, for good (the daemon's
+ * Private_Dirty rose 0.6 MiB per 10,000 `status` calls while V8's heap stayed flat).
+ */
+const scratch = new BlobWriter(4096);
+
 /** Encodes a message; throws EncodeError when it would exceed ubus's 1 MiB limit. */
 export function encodeMessage(msg: UbusMessage): Buffer {
-  const w = new BlobWriter();
-  w.u8(0);
-  w.u8(msg.type);
-  w.u16(msg.seq);
-  w.u32(msg.peer);
-  const root = w.open(0, false);
-  encodeAttrList(w, msg.attrs);
-  w.close(root);
-  const out = w.finish();
+  const w = scratch;
+  try {
+    w.u8(0);
+    w.u8(msg.type);
+    w.u16(msg.seq);
+    w.u32(msg.peer);
+    const root = w.open(0, false);
+    encodeAttrList(w, msg.attrs);
+    w.close(root);
+  } catch (e) {
+    w.reset();
+    throw e;
+  }
+  const out = w.take();
   if (out.length - MSG_HEADER_LEN > MAX_MSGLEN) throw new EncodeError(`message of ${out.length} bytes exceeds ubus's limit of ${MAX_MSGLEN}`);
   return out;
 }

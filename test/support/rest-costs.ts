@@ -64,11 +64,14 @@ export async function restCosts(fake: FakeRest, p: RestProviderId): Promise<Prov
     const check = runCheck(service, st, {
       clock, log: sink.logger(service.name), source, provider: instance, capabilities: def.capabilities,
       verifier: readVerifier(instance, 'ddnsd/test'), userAgent: 'ddnsd/test', secrets: [],
+      // The start-up read is not cut short here: it is what is being counted.
+      seedBoundMs: 1e9,
     }, { force: false, reason: 'test' }).finally(() => { done = true; });
-    // A provider that follows a job pauses on the engine clock: move it on when it waits.
+    // A provider that follows a job (Hetzner's action) pauses seconds on the engine clock: move
+    // the clock on to such a pause; the seed bound, far away, never comes due.
     while (!done) {
       const due = clock.nextDue();
-      if (due !== undefined) await clock.advance(due - clock.now());
+      if (due !== undefined && due - clock.now() <= 60_000) await clock.advance(due - clock.now());
       else await settle();
     }
     await check;
