@@ -93,6 +93,7 @@ apk: $(STAGES)
 test: deps exe packages
 	$(TAP)
 
+# Measures dist/ddnsd (test/bench/README.md); writes bench/results.json. About 6 minutes.
 bench: dist/ddnsd
 	$(ESBUILD) test/bench/run.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/bench.cjs
 	$(NODE) dist/bench.cjs

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { configText, dyndnsStep, makeWorld, serviceSection, until } from '../integration/world';
-import type { BenchRow } from './ubus';
+import type { BenchRow } from './measure';
 
 export async function benchBootSilentResolver(exe = join(process.cwd(), 'dist', 'ddnsd')): Promise<BenchRow[]> {
   if (!existsSync(exe)) return [{ name: 'boot with an unreachable resolver', value: `skipped: ${exe} is not built (make dist/ddnsd)` }];
