@@ -28,9 +28,14 @@ export function formatStatus(s: StatusReply): string {
 }
 
 function formatService(svc: ServiceStatus): string[] {
-  const head = `${svc.name}: ${svc.state}` + (svc.provider ? ` (${svc.provider}, ${svc.source} on ${svc.interface})` : '');
+  const on = svc.interfaces?.length > 1 ? svc.interfaces.join(', ') : svc.interface;
+  const head = `${svc.name}: ${svc.state}` + (svc.provider ? ` (${svc.provider}, ${svc.source} on ${on})` : '');
   const lines = [head];
   if (svc.error) lines.push(...svc.error.split('\n').map((e) => `  error: ${e}`));
+  if (svc.wans?.length) {
+    lines.push(`  active WAN: ${svc.active_interface || '-'}${svc.active_reason ? ` (${svc.active_reason})` : ''}`);
+    for (const w of svc.wans) lines.push(`    ${w.active ? '*' : ' '} ${w.name}: ${w.usable ? 'usable' : 'not usable'}, ${w.reason}`);
+  }
   const det = [svc.detected.ipv4, svc.detected.ipv6].filter(Boolean).join(', ');
   if (det) lines.push(`  detected: ${det}`);
   for (const w of svc.warnings) lines.push(`  warning: ${w}`);

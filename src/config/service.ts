@@ -184,6 +184,56 @@ function importProblems(r: SectionReader): void {
   }
 }
 
+const NETWORK_HELP = 'a network name from /etc/config/network (wan)';
+export const DEFAULT_HOLDDOWN_MS = 5000;
+const MAX_HOLDDOWN_MS = 3_600_000;
+
+/** `interface` (one) or `list interface` (several WANs in priority order), and the hold-down between switches. */
+function wans(r: SectionReader): Pick<ServiceConfig, 'interface' | 'interfaces' | 'holddownMs'> {
+  const names: string[] = [];
+  const got = r.many('interface');
+  for (const text of got?.items ?? []) {
+    if (!isNetworkName(text)) r.invalid('interface', { text, line: got!.line }, NETWORK_HELP);
+    else if (names.includes(text)) r.warn('interface', text, `'${text}' is listed twice; the second one is ignored`, got!.line);
+    else names.push(text);
+  }
+  if (names.length === 0) names.push('wan');
+  let holddownMs = DEFAULT_HOLDDOWN_MS;
+  const hd = r.single('holddown');
+  if (hd) {
+    const ms = parseDuration(hd.text, 'seconds');
+    if (ms === undefined) r.invalid('holddown', hd, durationHelp('seconds'));
+    else if (ms > MAX_HOLDDOWN_MS) r.error('holddown', hd.text, `'${hd.text}' is too long; the most is 1h`, hd.line);
+    else holddownMs = ms;
+    if (names.length < 2) r.warn('holddown', hd.text, 'only matters with several interfaces (list interface); it is ignored', hd.line);
+  }
+  return { interface: names[0], ...(names.length > 1 ? { interfaces: names } : {}), holddownMs };
+}
+
+/** `bind_network` (ddns-scripts: send from that network's address) or `bind_wan` (send from the active WAN's address). */
+function binding(r: SectionReader, svc: ServiceConfig): void {
+  const net = svc.bindNetwork; // read with the transfer options
+  const several = (svc.interfaces?.length ?? 1) > 1;
+  const wan = bool(r, 'bind_wan', svc.source === 'network' && several && net === undefined);
+  if (net !== undefined && wan && r.has('bind_wan')) {
+    r.error('bind_wan', undefined, "cannot be combined with bind_network: requests leave either from bind_network's address or from the active WAN's; set one of them");
+  }
+  svc.bindWan = wan && net === undefined;
+}
+
+/**
+ * With several WANs the published address is the active WAN's, so options that name another
+ * network for the address would contradict it.
+ */
+function severalWans(r: SectionReader, svc: ServiceConfig): void {
+  if ((svc.interfaces?.length ?? 1) < 2) return;
+  for (const option of ['ip_network', 'ip_network6', 'interface6']) {
+    if (r.has(option)) {
+      r.error(option, undefined, `cannot be combined with several interfaces (list interface): the address comes from the active WAN; for IPv6 on a separate network (wan6, wanb6) configure a second service with list interface 'wan6' and 'wanb6'`);
+    }
+  }
+}
+
 function ipVersion(r: SectionReader): IpVersion {
   if (r.has('ip_version')) {
     r.use('use_ipv6');
@@ -343,7 +393,7 @@ export function readService(
     provider: def?.id ?? '',
     domains: recs.names,
     ipVersion: ipVersion(r),
-    interface: validated(r, 'interface', isNetworkName, 'a network name from /etc/config/network (wan)') ?? 'wan',
+    ...wans(r),
     interface6: validated(r, 'interface6', isNetworkName, 'a network name from /etc/config/network (wan6)'),
     source: src.kind,
     ipNetwork: src.ipNetwork,
@@ -381,6 +431,8 @@ export function readService(
   }
   const allowHttp = bool(r, ALLOW_INSECURE_HTTP, false);
   if (def) checkInsecureHttp(r, svc, def, allowHttp);
+  binding(r, svc);
+  severalWans(r, svc);
   if (def) {
     for (const o of r.unused()) r.warn(o.name, undefined, `unknown option for provider ${def.id}; it is ignored (${unknownHint(def, o.name)})`, o.line);
   }

@@ -35,8 +35,18 @@ export interface ServiceConfig {
   domains: string[];
   /** `ip_version`: which record types the service keeps (`4` → A, `6` → AAAA, `both`). */
   ipVersion: IpVersion;
-  /** `interface`: the netifd logical network whose events trigger checks (`wan`). */
+  /** `interface`: the netifd logical network whose events trigger checks (`wan`); with several, the first (highest priority). */
   interface: string;
+  /**
+   * `list interface`: the WANs the service follows, in priority order (absent: just `interface`).
+   * With more than one, the service publishes the address of the first that is up (and online
+   * where mwan3 tracks it); see engine/wan.ts.
+   */
+  interfaces?: string[];
+  /** `holddown`: after the active WAN changed, the least time before it changes again (default 5 s). */
+  holddownMs?: number;
+  /** `bind_wan`: provider requests leave from the active WAN's address (default on for source network with several interfaces). */
+  bindWan?: boolean;
   /** IPv6 events may come from another network (`wan6`); `interface6` (default: `interface` + '6' when ip_version includes 6 and that network exists, else `interface`). */
   interface6?: string;
   source: SourceKind;

@@ -26,6 +26,8 @@ export interface EngineBus {
   addObject(name: string, methods: Record<string, MethodDef>): Promise<Handle>;
   listen(pattern: string, fn: EventFn): Promise<Handle>;
   subscribe(path: string, fn: EventFn): Promise<Handle>;
+  /** Send a ubus event (`ubus send TYPE DATA`). */
+  send?(type: string, data: Record<string, unknown>): Promise<void>;
   close(): void;
 }
 

@@ -59,6 +59,8 @@ export interface CheckSummary {
   /** Provider update calls made. */
   requests: number;
   detections: Detection[];
+  /** Records whose registered address an update changed, with the address before ('' when unknown). */
+  changed?: { record: RecordState; old: string }[];
 }
 
 const FAMILY: Record<'A' | 'AAAA', Family> = { A: 4, AAAA: 6 };
@@ -264,7 +266,10 @@ function applyResult(service: ServiceConfig, r: RecordState, res: UpdateResult, 
   r.lastOutcome = res.outcome;
   r.lastResult = clean(res.message, deps);
   if (res.outcome === 'ok' || res.outcome === 'nochg') {
-    if (r.registered !== r.detected) r.lastChange = now;
+    if (r.registered !== r.detected) {
+      r.lastChange = now;
+      (summary.changed ??= []).push({ record: r, old: r.registered ?? '' });
+    }
     r.registered = r.detected;
     r.lastUpdate = now;
     r.verified = false;

@@ -14,9 +14,11 @@ import { forceWarning, providersReply } from './providers-reply';
 import { findProvider } from '../providers/registry';
 import { isBlocked, reconcileState } from './records';
 import { trigger, type ServiceRunner } from './service-runner';
-import { createProvider, createRunner, serviceSecrets, serviceTransport, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
+import { createProvider, createRunner, followsWans, serviceSecrets, serviceTransport, USER_AGENT, watchesInterface, type EngineDeps, type VerifierFactory } from './services';
 import { loadState, StateStore, type ServiceState, type StateFile } from './state';
 import { secs, serviceStatus, type StatusReply } from './status';
+import { Mwan3Watch } from './wan';
+import { HotplugHooks, markRecords, recordEvents, ubusEvents, type HookSink, type RecordEvent } from './hooks';
 
 /** Everything the daemon takes from outside; production values come from wiring.ts. */
 export interface DaemonOptions {
@@ -34,6 +36,9 @@ export interface DaemonOptions {
   sourceFactory(service: ServiceConfig, bus: EngineBus): Source;
   verifierFactory: VerifierFactory;
   random?: () => number;
+  /** Where change hooks live (default /etc/hotplug.d/ddnsd) and how long one may run (default 10 s). */
+  hooksDir?: string;
+  hookTimeoutMs?: number;
 }
 
 interface Entry {
@@ -64,6 +69,10 @@ export class Daemon implements DaemonApi {
   #fileState: StateFile = { version: 1, services: {} };
   #errors: string[] = [];
   #bus: EngineBus | undefined;
+  #mwan3: Mwan3Watch | undefined;
+  /** Where record events go: the ubus event, hotplug.d executables (and notify sections). */
+  #sinks: HookSink[] = [];
+  readonly hooks: HotplugHooks;
   #handles: Handle[] = [];
   #store: StateStore;
   #started: number;
@@ -76,6 +85,7 @@ export class Daemon implements DaemonApi {
     this.logbook = new LogBook(opts.sink);
     this.#started = opts.clock.now();
     this.#store = new StateStore(opts.stateDir, () => this.#snapshot(), this.logger);
+    this.hooks = new HotplugHooks({ dir: opts.hooksDir, timeoutMs: opts.hookTimeoutMs, clock: opts.clock, log: this.logger.child('hooks') });
   }
 
   /** A daemon not yet started: `open()` it; `stop()` may come at any time (SIGTERM while waiting for ubusd). */
@@ -101,6 +111,9 @@ export class Daemon implements DaemonApi {
       throw new Error(`cannot publish the ddnsd object on ubus (${errorText(err)}); is another ddnsd running?`);
     }));
     this.#handles.push(await watchNetifd(this.#bus, this.logger.child('netifd'), (i, a, o) => this.#onInterface(i, a, o)));
+    const bus = this.#bus;
+    if (bus.send) this.#sinks.push(ubusEvents((type, data) => bus.send!(type, data), this.logger.child('hooks')));
+    this.#sinks.push(this.hooks);
     await this.#apply(loaded ?? emptyConfig(), 'start');
     this.logger.info(`ddnsd ${VERSION} running with ${this.#entries.size} service(s)`);
   }
@@ -123,6 +136,7 @@ export class Daemon implements DaemonApi {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
+    this.hooks.close();
     // Stopped before the configuration was applied: the state file on disk is still the truth.
     const saved = this.#applied ? await this.#store.save() : undefined;
     await Promise.allSettled(this.#handles.map((h) => h.remove()));
@@ -192,8 +206,14 @@ export class Daemon implements DaemonApi {
         continue;
       }
       await old?.runner?.stop();
-      next.set(s.name, this.#makeEntry(s, old?.state ?? this.#fileState.services[s.name]));
+      const previous = old?.state ?? this.#fileState.services[s.name];
+      const entry = this.#makeEntry(s, previous);
+      next.set(s.name, entry);
       reply.started.push(s.name);
+      // A changed configuration lifts blocks: say so (the records are unblocked).
+      if (previous && entry.state) {
+        this.#emit(recordEvents(s, s.interface, markRecords(previous.records, previous.fingerprint), entry.state.records, serviceSecrets(s)));
+      }
     }
     for (const r of loaded.rejected) {
       const old = this.#entries.get(r.name);
@@ -233,6 +253,8 @@ export class Daemon implements DaemonApi {
 
   #engineDeps(): EngineDeps {
     const bus = this.#bus!;
+    const call = (o: string, m: string, a: Record<string, unknown>) => bus.call(o, m, a, { timeoutMs: 3000 });
+    this.#mwan3 ??= new Mwan3Watch(call);
     return {
       clock: this.opts.clock,
       sink: this.opts.sink,
@@ -241,7 +263,23 @@ export class Daemon implements DaemonApi {
       verifierFactory: this.opts.verifierFactory,
       random: this.opts.random,
       onChecked: () => void this.#store.save(),
+      onEvents: (events) => this.#emit(events),
+      call,
+      mwan3: this.#mwan3,
     };
+  }
+
+  #emit(events: RecordEvent[]): void {
+    for (const e of events) {
+      this.opts.sink.logger(e.service).info(`event ${e.action}: ${e.domain} ${e.type} ${e.old || '-'} → ${e.new || '-'} (${e.state})`);
+      for (const sink of this.#sinks) {
+        try {
+          sink.emit(e);
+        } catch (err) {
+          this.logger.warn(`hooks: ${errorText(err)}`);
+        }
+      }
+    }
   }
 
   #snapshot(): StateFile {
@@ -252,11 +290,19 @@ export class Daemon implements DaemonApi {
 
   // ---- triggers ------------------------------------------------------------------------
 
+  /**
+   * ifup / ifupdate: every service watching the network checks. A WAN going away (ifdown, and
+   * mwan3's connected / disconnected) matters only to services following several WANs: they
+   * may fail over or back; a service with one WAN has nowhere else to go.
+   */
   #onInterface(iface: string, action: string, origin: string): void {
     this.logger.debug(`${origin}: ${action} ${iface}`);
-    if (action === 'ifdown') return;
+    if (action === 'connected' || action === 'disconnected') this.#mwan3?.note(iface, action);
+    const onlyMultiWan = action === 'ifdown' || action === 'connected' || action === 'disconnected';
     for (const e of this.#entries.values()) {
-      if (e.runner && e.config && watchesInterface(e.config, iface)) e.runner.trigger(trigger('event', `${action} ${iface}`));
+      if (!e.runner || !e.config || !watchesInterface(e.config, iface)) continue;
+      if (onlyMultiWan && !followsWans(e.config)) continue;
+      e.runner.trigger(trigger('event', `${action} ${iface}`));
     }
   }
 
@@ -311,7 +357,10 @@ export class Daemon implements DaemonApi {
       uptime: Math.floor((this.opts.clock.now() - this.#started) / 1000),
       errors: [...this.#errors],
       services: list.map((e) =>
-        serviceStatus({ name: e.name, config: e.config, state: e.state, detections: e.runner?.detections ?? [], nextCheck: e.runner?.nextCheck, error: e.error }),
+        serviceStatus({
+          name: e.name, config: e.config, state: e.state, detections: e.runner?.detections ?? [], nextCheck: e.runner?.nextCheck, error: e.error,
+          activeInterface: e.runner?.activeInterface, wan: e.runner?.wanStatus(),
+        }),
       ),
     };
   }

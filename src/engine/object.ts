@@ -35,7 +35,8 @@ export interface UpdateReply {
   warnings: { service: string; message: string }[];
 }
 
-export const NOTIFY_ACTIONS = ['ifup', 'ifupdate', 'ifdown'];
+/** netifd's hotplug actions, and mwan3track's (openwrt/packages net/mwan3 usr/sbin/mwan3track). */
+export const NOTIFY_ACTIONS = ['ifup', 'ifupdate', 'ifdown', 'connected', 'disconnected'];
 
 export function invalid(message: string): UbusError {
   return new UbusError(UbusStatus.INVALID_ARGUMENT, message);
@@ -96,7 +97,7 @@ export function ddnsdMethods(api: DaemonApi): Record<string, MethodDef> {
 function notify(api: DaemonApi, a: Record<string, unknown>): Record<string, unknown> {
   const iface = name(a, 'interface', MAX_INTERFACE);
   const action = str(a.action);
-  if (!iface || !action || !NOTIFY_ACTIONS.includes(action)) throw invalid('notify needs interface and action (ifup, ifupdate, ifdown)');
+  if (!iface || !action || !NOTIFY_ACTIONS.includes(action)) throw invalid(`notify needs interface and action (${NOTIFY_ACTIONS.join(', ')})`);
   api.notify(iface, action, name(a, 'device', MAX_DEVICE));
   return {};
 }

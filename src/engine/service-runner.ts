@@ -1,17 +1,24 @@
 import { errorText } from '../util/error-text';
-import type { ServiceConfig } from '../config/types';
-import type { Detection } from '../detect/types';
+import { recordTypes, type ServiceConfig } from '../config/types';
+import type { Detection, Family } from '../detect/types';
+import { sendingFrom } from '../net/bind';
 import type { Timer } from '../util/clock';
 import { backoffDelay } from './backoff';
 import { runCheck, type CheckDeps, type CheckSummary } from './check';
 import { isBlocked } from './records';
 import type { ServiceState } from './state';
+import type { Route, Router, WanStatus } from './wan';
+import { markRecords, recordEvents, type RecordEvent } from './hooks';
 
 export interface RunnerDeps extends Omit<CheckDeps, 'signal'> {
   /** Jitter source for backoff, in [0, 1). */
   random?: () => number;
   /** Called after every check, so the daemon can save state. */
   onChecked?: (summary: CheckSummary) => void;
+  /** Several WANs, bind_wan, bind_network: which WAN and local address each check goes through. */
+  router?: Router;
+  /** Records whose registered address changed, or that became blocked or unblocked, in a check (hooks). */
+  onEvents?: (events: RecordEvent[]) => void;
 }
 
 /**
@@ -53,8 +60,17 @@ export class ServiceRunner {
   detections: Detection[] = [];
   /** Provider update calls made by this runner (status, tests, bench). */
   requests = 0;
+  /** The WAN the last check went through (the service's interface when it has one). */
+  activeInterface: string;
 
-  constructor(readonly service: ServiceConfig, readonly state: ServiceState, private readonly deps: RunnerDeps) {}
+  constructor(readonly service: ServiceConfig, readonly state: ServiceState, private readonly deps: RunnerDeps) {
+    this.activeInterface = service.interface;
+  }
+
+  /** The WAN choice of a service with several WANs, for status. */
+  wanStatus(): WanStatus | undefined {
+    return this.deps.router?.status();
+  }
 
   get busy(): boolean {
     return this.#running !== undefined;
@@ -88,6 +104,7 @@ export class ServiceRunner {
     this.#stopped = true;
     this.#pending = undefined;
     this.#cancelTimer();
+    this.deps.router?.stop();
     this.#abort?.abort();
     this.#follow?.abort();
     await this.idle();
@@ -108,12 +125,19 @@ export class ServiceRunner {
 
   async #checkOnce(reason: string, force: boolean): Promise<CheckSummary> {
     this.#abort = new AbortController();
+    const before = markRecords(this.state.records, this.service.fingerprint);
+    let changed: CheckSummary['changed'];
     const log = this.deps.log;
     log.debug(`check (${reason}${force ? ', forced' : ''})`);
     try {
-      const summary = await runCheck(this.service, this.state, { ...this.deps, signal: this.#abort.signal }, { reason, force });
+      const signal = this.#abort.signal;
+      // No await without a router: the first trigger of a burst reaches the source in the same turn.
+      const route = this.deps.router ? await this.#route(signal) : undefined;
+      const deps = { ...this.deps, signal, ...(route?.source ? { source: route.source } : {}) };
+      const summary = await sendingFrom(route?.bind, () => runCheck(this.service, this.state, deps, { reason, force }));
       // A blocked check detects nothing; keep the last detection for status rather than show none.
       if (summary.action !== 'blocked' || summary.detections.length > 0) this.detections = summary.detections;
+      changed = summary.changed;
       this.requests += summary.requests;
       return summary;
     } catch (err) {
@@ -122,7 +146,26 @@ export class ServiceRunner {
     } finally {
       this.#abort = undefined;
       this.#lastRun = this.deps.clock.now();
+      this.#announce(before, changed ?? []);
     }
+  }
+
+  #announce(before: ReturnType<typeof markRecords>, changed: NonNullable<CheckSummary['changed']>): void {
+    if (!this.deps.onEvents) return;
+    const events = recordEvents(this.service, this.activeInterface, before, this.state.records, this.deps.secrets, changed);
+    if (events.length === 0) return;
+    try {
+      this.deps.onEvents(events);
+    } catch (err) {
+      this.deps.log.warn(`hooks: ${errorText(err)}`);
+    }
+  }
+
+  async #route(signal: AbortSignal): Promise<Route> {
+    const families = recordTypes(this.service.ipVersion).map((t): Family => (t === 'A' ? 4 : 6));
+    const route = await this.deps.router!.route(families, signal);
+    this.activeInterface = route.interface;
+    return route;
   }
 
   /** Turn a check's outcome into the failure streak, the provider wait and the retry time. */

@@ -10,9 +10,11 @@ import type { LogSink } from '../util/log';
 import { isSecret, Secret } from '../util/secret';
 import { VERSION } from '../version';
 import type { CheckDeps } from './check';
-import { ServiceRunner } from './service-runner';
+import { ServiceRunner, trigger } from './service-runner';
 import type { ServiceState } from './state';
 import type { Verifier } from './verify';
+import type { RecordEvent } from './hooks';
+import { interfacesOf, makeRouter, Mwan3Watch, readNetifd, type UbusCallFn } from './wan';
 
 export type SourceFactory = (service: ServiceConfig) => Source;
 export type VerifierFactory = (service: ServiceConfig, provider: ProviderInstance, def: ProviderDef) => Verifier | undefined;
@@ -27,6 +29,11 @@ export interface EngineDeps {
   random?: () => number;
   /** After every check (the daemon saves state). */
   onChecked?: () => void;
+  /** netifd and mwan3 over ubus, for services with several WANs or a binding (absent without a daemon). */
+  call?: UbusCallFn;
+  mwan3?: Mwan3Watch;
+  /** Record changes, blocks and unblocks (the ubus event, hotplug.d, notify). */
+  onEvents?: (events: RecordEvent[]) => void;
 }
 
 export const USER_AGENT = `ddnsd/${VERSION}`;
@@ -73,7 +80,26 @@ export function createProvider(service: ServiceConfig, providers: readonly Provi
 
 /** A runner for an enabled service. Throws a sentence (unknown provider, bad options). */
 export function createRunner(service: ServiceConfig, state: ServiceState, deps: EngineDeps): ServiceRunner {
-  return new ServiceRunner(service, state, { ...checkDeps(service, deps), random: deps.random, onChecked: deps.onChecked });
+  const check = checkDeps(service, deps);
+  let runner: ServiceRunner | undefined;
+  const call = deps.call;
+  const mwan3 = deps.mwan3 ?? new Mwan3Watch(call);
+  const router = makeRouter(service, {
+    clock: deps.clock,
+    log: check.log,
+    netifd: (name) => (call ? readNetifd(call, name) : Promise.resolve({ up: false, addresses: {}, error: 'netifd is only asked by the running daemon' })),
+    mwan3: () => mwan3.statuses(),
+    sourceFor: (iface) => deps.sourceFactory(onWan(service, iface)),
+    wake: (why) => runner?.trigger(trigger('timer', why)),
+  });
+  runner = new ServiceRunner(service, state, { ...check, random: deps.random, onChecked: deps.onChecked, router, onEvents: deps.onEvents });
+  return runner;
+}
+
+/** The service as if it had only `iface`: its address source reads that network. */
+function onWan(service: ServiceConfig, iface: string): ServiceConfig {
+  const { interfaces: _all, ipNetwork: _n, ipNetwork6: _n6, interface6: _i6, ...rest } = service;
+  return { ...rest, interface: iface };
 }
 
 /** What a check of `service` needs: its provider, source, verifier and logger. Throws a sentence (unknown provider). */
@@ -95,5 +121,10 @@ export function checkDeps(service: ServiceConfig, deps: Pick<EngineDeps, 'clock'
 
 /** Does an event about netifd interface `iface` concern this service? */
 export function watchesInterface(service: ServiceConfig, iface: string): boolean {
-  return [service.interface, service.interface6, service.ipNetwork, service.ipNetwork6].includes(iface);
+  return [...interfacesOf(service), service.interface6, service.ipNetwork, service.ipNetwork6, service.bindNetwork].includes(iface);
+}
+
+/** A service that follows several WANs: a WAN going down (ifdown, mwan3 disconnected) may switch it. */
+export function followsWans(service: ServiceConfig): boolean {
+  return interfacesOf(service).length > 1;
 }

@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../config/types';
 import type { Detection, Family } from '../detect/types';
 import type { RecordState, StateName, ServiceState } from './state';
+import { interfacesOf, type WanStatus } from './wan';
 
 /**
  * The `status` reply of the `ddnsd` ubus object (DESIGN.md contract). Every field is always
@@ -21,6 +22,14 @@ export interface ServiceStatus {
   enabled: boolean;
   provider: string;
   interface: string;
+  /** Every WAN the service follows, in priority order (one for most services). */
+  interfaces: string[];
+  /** The WAN the last check went through ('' before the first check of a service with several WANs). */
+  active_interface: string;
+  /** Why that WAN is the active one (several WANs), else ''. */
+  active_reason: string;
+  /** Several WANs: each one as the last check saw it; else empty. */
+  wans: { name: string; active: boolean; usable: boolean; reason: string; mwan3: string }[];
   source: string;
   /** The worst state of its records (`error` for a service whose configuration was rejected). */
   state: StateName;
@@ -55,6 +64,10 @@ export interface ServiceView {
   nextCheck?: number;
   /** The rejected configuration's problems, or a start-up failure. */
   error?: string;
+  /** The WAN the last check went through. */
+  activeInterface?: string;
+  /** The WAN choice (several WANs). */
+  wan?: WanStatus;
 }
 
 const SEVERITY: StateName[] = ['disabled', 'ok', 'pending', 'updating', 'retrying', 'error', 'blocked'];
@@ -73,6 +86,10 @@ export function serviceStatus(v: ServiceView): ServiceStatus {
     enabled: c?.enabled ?? false,
     provider: c?.provider ?? '',
     interface: c?.interface ?? '',
+    interfaces: c ? interfacesOf(c) : [],
+    active_interface: v.wan ? v.wan.active : c ? v.activeInterface ?? c.interface : '',
+    active_reason: v.wan?.reason ?? '',
+    wans: v.wan?.wans ?? [],
     source: c?.source ?? '',
     state,
     detected: { ipv4: addr(4), ipv6: addr(6) },

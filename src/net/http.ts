@@ -7,6 +7,7 @@ import { VERSION } from '../version';
 import { redact, Secret } from '../util/secret';
 import type { Family } from './address';
 import { defaultCa } from './ca';
+import { BindError, bindFailure, currentBinding, localFor, type LocalAddresses } from './bind';
 
 // Loaded on first use, not with the bundle: a CLI command or a daemon that sends no request
 // does not pay for them (test/cli/modules.test.ts pins what `--version` and `check` load).
@@ -42,6 +43,8 @@ export interface HttpRequest {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Do not check the server's certificate at all (a user's explicit `tls_insecure`). */
   insecure?: boolean;
+  /** Local addresses to connect from (default: the binding set with net/bind `sendingFrom`, else none). */
+  bind?: LocalAddresses;
 }
 
 /** How one service's requests travel: the address family, trusted CAs, unchecked TLS. */
@@ -252,10 +255,12 @@ async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
   checkLiteralFamily(hop.url, ex.req.family);
   const headers = { ...hop.headers };
   if (hop.body !== undefined) headers['content-length'] = String(hop.body.length);
+  const local = bindFor(ex, ex.proxy ? ex.proxy.host : unbracket(hop.url.hostname));
   const base = {
     method: hop.method,
     headers,
-    family: ex.req.family,
+    family: local?.family ?? ex.req.family,
+    localAddress: local?.localAddress,
     ca: ex.req.ca ?? defaultCa(),
     ...(ex.req.insecure ? { rejectUnauthorized: false } : {}),
     servername: hop.url.protocol === 'https:' && !isIpLiteral(hop.url.hostname) ? hop.url.hostname : undefined,
@@ -265,7 +270,7 @@ async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
     const mod = hop.url.protocol === 'https:' && !options.viaPlainProxy ? httpsModule() : httpModule();
     const cr = mod.request(options.request, (res) => readResponse(ex, hop, res, resolve, reject));
     ex.live.add(cr);
-    cr.on('error', (e) => reject(classify(e, hop.url.host, ex.secrets)));
+    cr.on('error', (e) => reject(classify(e, hop.url.host, ex.secrets, local?.localAddress)));
     cr.end(hop.body);
   });
 }
@@ -327,7 +332,11 @@ function tunnel(ex: Exchange, p: ProxySpec, hostPort: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { host: hostPort };
     if (p.auth) headers['proxy-authorization'] = p.auth;
-    const cr = httpModule().request({ hostname: p.host, port: p.port, method: 'CONNECT', path: hostPort, headers, family: ex.req.family, agent: false });
+    const local = bindFor(ex, p.host);
+    const cr = httpModule().request({
+      hostname: p.host, port: p.port, method: 'CONNECT', path: hostPort, headers,
+      family: local?.family ?? ex.req.family, localAddress: local?.localAddress, agent: false,
+    });
     ex.live.add(cr);
     cr.on('connect', (res, socket) => {
       ex.live.add(socket);
@@ -336,7 +345,7 @@ function tunnel(ex: Exchange, p: ProxySpec, hostPort: string): Promise<Duplex> {
       const why = res.statusCode === 407 ? 'proxy refused our credentials (407)' : `proxy answered ${res.statusCode} to CONNECT`;
       reject(new HttpError('network', `${why} for ${hostPort}`));
     });
-    cr.on('error', (e) => reject(classify(e, `proxy ${p.host}:${p.port}`, ex.secrets)));
+    cr.on('error', (e) => reject(classify(e, `proxy ${p.host}:${p.port}`, ex.secrets, local?.localAddress)));
     cr.end();
   });
 }
@@ -379,12 +388,24 @@ function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
 
 const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
+/** The local address a connection to `host` leaves from, when the request is bound; a missing one is a network failure. */
+function bindFor(ex: Exchange, host: string): { localAddress: string; family: 4 | 6 } | undefined {
+  try {
+    return localFor(ex.req.bind ?? currentBinding(), host, ex.req.family);
+  } catch (e) {
+    if (e instanceof BindError) throw new HttpError('network', e.message);
+    throw e;
+  }
+}
+
 /** One clear sentence per socket-level failure; never a stack trace, never a secret. */
-export function classify(e: unknown, where: string, secrets: Secret[]): HttpError {
+export function classify(e: unknown, where: string, secrets: Secret[], local?: string): HttpError {
   if (e instanceof HttpError) return e;
   const err = e as NodeJS.ErrnoException;
   const code = err.code ?? '';
   const text = (msg: string) => redact(msg, secrets);
+  const bind = local ? bindFailure(err, local) : undefined;
+  if (bind) return new HttpError('network', text(`cannot reach ${where}: ${bind}`));
   if (TLS_CODE.test(code) || /certificate|ssl|tls/i.test(err.message ?? '')) {
     return new HttpError('tls', text(`TLS with ${where} failed: ${err.message} (${code || 'tls'})`), code);
   }

@@ -250,7 +250,7 @@ t.test('status has every contract field; no secret in replies, logs or errors', 
   const st = (await w.bus.invoke('ddnsd', 'status', { ubus_rpc_session: 'abc' })) as Record<string, unknown>;
   t.strictSame(Object.keys(st).sort(), ['errors', 'services', 'uptime', 'version']);
   const svc = (st.services as Record<string, unknown>[])[0];
-  t.strictSame(Object.keys(svc).sort(), ['detected', 'enabled', 'error', 'interface', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'warnings']);
+  t.strictSame(Object.keys(svc).sort(), ['active_interface', 'active_reason', 'detected', 'enabled', 'error', 'interface', 'interfaces', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'wans', 'warnings']);
   t.same(svc.detected, { ipv4: '203.0.113.7', ipv6: '2001:db8::7' });
   const recs = svc.records as Record<string, unknown>[];
   t.equal(recs.length, 2);

@@ -16,6 +16,8 @@ export class FakeBus implements EngineBus {
   netifdPresent = true;
   closed = false;
   calls: string[] = [];
+  /** Events the daemon sent (`ubus send`). */
+  sent: { type: string; data: Record<string, unknown> }[] = [];
 
   async call(object: string, method: string): Promise<Record<string, unknown> | undefined> {
     this.calls.push(`${object} ${method}`);
@@ -40,6 +42,10 @@ export class FakeBus implements EngineBus {
     if (path === 'network.interface' && !this.netifdPresent) throw new UbusError(UbusStatus.NOT_FOUND);
     this.subscribers.set(path, [...(this.subscribers.get(path) ?? []), fn]);
     return { remove: async () => void this.subscribers.set(path, (this.subscribers.get(path) ?? []).filter((f) => f !== fn)) };
+  }
+
+  async send(type: string, data: Record<string, unknown>): Promise<void> {
+    this.sent.push({ type, data });
   }
 
   close(): void {

@@ -142,7 +142,7 @@ t.test('status over the bus: every contract field, no password anywhere; reload 
   const services = st.services as Record<string, unknown>[];
   t.equal(services.length, 2);
   for (const s of services) {
-    t.strictSame(Object.keys(s).sort(), ['detected', 'enabled', 'error', 'interface', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'warnings']);
+    t.strictSame(Object.keys(s).sort(), ['active_interface', 'active_reason', 'detected', 'enabled', 'error', 'interface', 'interfaces', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'wans', 'warnings']);
     t.match(s, { enabled: true, provider: 'dyndns2', interface: 'wan', source: 'network', state: 'ok', detected: { ipv4: '203.0.113.7', ipv6: '' }, error: '' });
     for (const r of s.records as Record<string, unknown>[]) {
       t.strictSame(Object.keys(r).sort(), ['detected', 'last_change', 'last_check', 'last_result', 'name', 'next_check', 'registered', 'state', 'type', 'verified']);

@@ -50,7 +50,7 @@ t.test('dist/ddnsd', async (t) => {
 
     t.strictSame(Object.keys(st).sort(), ['errors', 'services', 'uptime', 'version']);
     const svc = services(st)[0] as unknown as Record<string, unknown>;
-    t.strictSame(Object.keys(svc).sort(), ['detected', 'enabled', 'error', 'interface', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'warnings']);
+    t.strictSame(Object.keys(svc).sort(), ['active_interface', 'active_reason', 'detected', 'enabled', 'error', 'interface', 'interfaces', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'wans', 'warnings']);
     t.match(svc, { name: 'home', state: 'ok', provider: 'dyndns2', detected: { ipv4: '198.51.100.23' } });
     t.match((svc.records as unknown[])[0], { name: 'home.example.com', type: 'A', registered: '198.51.100.23', state: 'ok' });
     const human = await cli(['status', '--socket', w.broker.socketPath]);

@@ -64,17 +64,22 @@ export class FakeNetifd {
     this.#notifier = undefined;
   }
 
-  setAddress(name: string, v4: string, v6: string[] = []): void {
+  setAddress(name: string, v4: string, v6: string[] = [], device = name === 'wan' ? 'eth1' : `eth-${name}`): void {
     this.status.set(name, {
       up: true, pending: false, available: true, autostart: true, dynamic: false, proto: 'dhcp',
-      l3_device: 'eth1', device: 'eth1', uptime: 10, updated: ['addresses'],
+      l3_device: device, device, uptime: 10, updated: ['addresses'],
       'ipv4-address': [{ address: v4, mask: 24 }],
       'ipv6-address': v6.map((a) => ({ address: a, mask: 64, preferred: 3600, valid: 7200 })),
       'ipv6-prefix': [], 'ipv6-prefix-assignment': [],
     });
   }
 
-  /** What netifd sends to subscribers of network.interface on ifup / ifupdate. */
+  /** netifd's status of a network that went down (ifdown): no addresses, up false. */
+  setDown(name: string): void {
+    this.status.set(name, { up: false, pending: false, available: true, autostart: true, dynamic: false, proto: 'dhcp', 'ipv4-address': [], 'ipv6-address': [] });
+  }
+
+  /** What netifd sends to subscribers of network.interface on ifup / ifupdate (`interface.update`) and ifdown (`interface.down`). */
   async announce(name: string, type = 'interface.update'): Promise<void> {
     await this.#notifier!.notify(type, { interface: name, ...(this.status.get(name) ?? {}) });
   }
@@ -125,12 +130,12 @@ export interface World {
 }
 
 /** Broker, netifd, fake dyndns2 server and a temp dir; everything closed at teardown. */
-export async function makeWorld(t: TapLike, opts: { netifd?: boolean } = {}): Promise<World> {
+export async function makeWorld(t: TapLike, opts: { netifd?: boolean; networks?: string[] } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'ddnsd-it-'));
   // The socket in our own dir, so a test can restart the broker at the same path.
   const broker = await TestBroker.start({ socketPath: join(dir, 'ubus.sock') });
   const fake = await FakeHttp.start(t);
-  const netifd = opts.netifd === false ? undefined : await FakeNetifd.start(broker.socketPath);
+  const netifd = opts.netifd === false ? undefined : await FakeNetifd.start(broker.socketPath, opts.networks);
   netifd?.setAddress('wan', '203.0.113.7');
   const w: World = {
     dir,
@@ -150,7 +155,9 @@ export async function makeWorld(t: TapLike, opts: { netifd?: boolean } = {}): Pr
 }
 
 /** The daemon in this process: real broker, client, config loader, providers and network source; a fake clock. */
-export async function startDaemon(t: TapLike, w: World, over: { clock?: Clock; verifier?: Verifier } = {}): Promise<{ daemon: Daemon; clock: FakeClock }> {
+export async function startDaemon(
+  t: TapLike, w: World, over: { clock?: Clock; verifier?: Verifier; hooksDir?: string; hookTimeoutMs?: number } = {},
+): Promise<{ daemon: Daemon; clock: FakeClock }> {
   const clock = (over.clock as FakeClock | undefined) ?? new FakeClock(Date.now());
   const sink = new LogSink({ level: 'debug', write: (l) => w.lines.push(l), now: () => clock.now() });
   const opts: DaemonOptions = {
@@ -169,6 +176,9 @@ export async function startDaemon(t: TapLike, w: World, over: { clock?: Clock; v
       ),
     verifierFactory: () => over.verifier,
     random: () => 0,
+    // No test runs the machine's own /etc/hotplug.d/ddnsd.
+    hooksDir: over.hooksDir ?? join(w.dir, 'no-hooks'),
+    hookTimeoutMs: over.hookTimeoutMs,
   };
   const daemon = await Daemon.start(opts);
   t.teardown(() => daemon.stop());

@@ -108,7 +108,8 @@ for (const value of HOSTILE) {
   });
 }
 
-for (const action of ['ifup', 'ifupdate', 'ifdown']) {
+// connected / disconnected: as mwan3track sends them (env -i ACTION INTERFACE DEVICE, openwrt/packages net/mwan3 usr/sbin/mwan3track).
+for (const action of ['ifup', 'ifupdate', 'ifdown', 'connected', 'disconnected']) {
   t.test(`${action} is sent; the script returns before ubus answers`, async (t) => {
     const env: Record<string, string> = { ACTION: action, INTERFACE: 'wan' };
     if (action !== 'ifdown') env.DEVICE = 'eth1';
@@ -119,7 +120,7 @@ for (const action of ['ifup', 'ifupdate', 'ifdown']) {
   });
 }
 
-for (const action of ['ifup-failed', 'iflink', 'free', '']) {
+for (const action of ['ifup-failed', 'iflink', 'free', 'connecting', 'disconnecting', '']) {
   t.test(`ACTION=${JSON.stringify(action)} sends nothing`, async (t) => {
     const r = await hotplug(t.testdir(), { ACTION: action, INTERFACE: 'wan', DEVICE: 'eth1' });
     t.equal(r.code, 0);
@@ -159,5 +160,6 @@ t.test("what the script sends matches the daemon's notify method", async (t) => 
     t.type(v, 'string');
   }
   const text = readFileSync(join(REPO, 'openwrt/files/ddnsd.hotplug'), 'utf8');
-  t.same(/^\tifup\|ifupdate\|ifdown\) ;;$/m.test(text) ? ['ifup', 'ifupdate', 'ifdown'] : [], [...NOTIFY_ACTIONS], 'the same actions');
+  const listed = /^\t([a-z|]+)\) ;;$/m.exec(text)?.[1].split('|') ?? [];
+  t.same(listed, [...NOTIFY_ACTIONS], 'the same actions');
 });

@@ -63,6 +63,8 @@ export interface RecordedRequest {
   body: string;
   /** Remote address family as seen by the server ('IPv4' / 'IPv6'). */
   family: string;
+  /** The address the request came from (requests bound to a local address show it). */
+  remote: string;
 }
 
 export interface StartOptions {
@@ -152,6 +154,7 @@ export class FakeHttp {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         family: req.socket.remoteFamily ?? '',
+        remote: req.socket.remoteAddress ?? '',
       };
       this.received.push(rec);
       const step = this.#script.shift();

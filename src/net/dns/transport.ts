@@ -2,6 +2,7 @@ import type * as dgram from 'node:dgram';
 import type * as dns from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
 import { systemClock, type Clock, type Timer } from '../../util/clock';
+import { BindError, bindFailure, currentBinding, localFor } from '../bind';
 import { DnsFormatError, DnsNetworkError } from './errors';
 import { decodeMessage } from './message';
 import { sameName } from './name';
@@ -33,7 +34,7 @@ const MAX_TCP_MESSAGE = 65535;
 
 export async function exchange(request: Buffer, opts: ExchangeOptions): Promise<Buffer> {
   const address = await resolveServer(opts.server);
-  const target = { address, port: opts.port ?? 53, label: describe(address, opts.port ?? 53) };
+  const target: Target = { address, port: opts.port ?? 53, label: describe(address, opts.port ?? 53), local: localAddress(address) };
   if (!opts.tcp) {
     const reply = await udpExchange(request, target, opts);
     if (!decodeMessage(reply).header.tc) return reply;
@@ -45,6 +46,17 @@ interface Target {
   address: string;
   port: number;
   label: string;
+  /** The address to send from (net/bind `sendingFrom`), when the work is bound. */
+  local?: string;
+}
+
+function localAddress(server: string): string | undefined {
+  try {
+    return localFor(currentBinding(), server.split('%')[0])?.localAddress;
+  } catch (e) {
+    if (e instanceof BindError) throw new DnsNetworkError('unreachable', e.message);
+    throw e;
+  }
 }
 
 function describe(address: string, port: number): string {
@@ -144,6 +156,8 @@ function typedError(e: unknown, target: Target, proto: string): Error {
 }
 
 function socketError(e: NodeJS.ErrnoException, target: Target, proto: string): DnsNetworkError {
+  const bind = target.local && e ? bindFailure(e, target.local) : undefined;
+  if (bind) return new DnsNetworkError('unreachable', `DNS server ${target.label} over ${proto}: ${bind}`);
   const code = e?.code === 'ECONNREFUSED' ? 'refused' : 'unreachable';
   const why = e?.code === 'ECONNREFUSED' ? 'refused the connection (nothing listens there)' : `cannot be reached (${e?.code ?? e?.message ?? String(e)})`;
   return new DnsNetworkError(code, `DNS server ${target.label} ${why} over ${proto}`);
@@ -166,7 +180,7 @@ function udpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Pr
       }
     });
     // connect() reports no route (ENETUNREACH), a bad address (EINVAL) and the like to its callback only.
-    sock.connect(target.port, target.address, (err?: Error) => {
+    const start = () => sock.connect(target.port, target.address, (err?: Error) => {
       if (err) return reject(err);
       try {
         send();
@@ -176,6 +190,8 @@ function udpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Pr
       // One retransmission halfway: a lost datagram should not cost the whole timeout.
       onTimer((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 2, send);
     });
+    if (target.local) sock.bind({ address: target.local, port: 0, exclusive: true }, start);
+    else start();
     return () => {
       closed = true;
       sock.close();
@@ -191,7 +207,7 @@ function sameAddress(a: string, b: string): boolean {
 function tcpExchange(request: Buffer, target: Target, opts: ExchangeOptions): Promise<Buffer> {
   if (request.length > MAX_TCP_MESSAGE) return Promise.reject(new DnsFormatError('request too long for DNS over TCP'));
   return guarded<Buffer>(opts, target, 'TCP', (resolve, reject) => {
-    const sock: Socket = connect({ host: target.address, port: target.port });
+    const sock: Socket = connect({ host: target.address, port: target.port, ...(target.local ? { localAddress: target.local } : {}) });
     let buf = Buffer.alloc(0);
     sock.on('connect', () => {
       const len = Buffer.alloc(2);
