@@ -121,8 +121,9 @@ function decodeAttr(buf: Buffer, span: AttrSpan, kind: AttrKind): MsgAttr {
 
 /**
  * One writer for every message, reused: a fresh zero-filled buffer per message (and per
- * doubling) made glibc's heap grow by about 64 bytes per ubus reply, for good (the daemon's
- * Private_Dirty rose 0.6 MiB per 10,000 `status` calls while V8's heap stayed flat).
+ * doubling) made glibc's heap grow by about 64 bytes per reply of a ubus object answering a
+ * table of many fields, for good. The daemon's `status` still grows glibc's heap (about
+ * 0.9 MiB per 10,000 calls in make bench): a further cause, not found yet.
  */
 const scratch = new BlobWriter(4096);
 
