@@ -27,7 +27,7 @@ export function isSecretOption(names: ReadonlySet<string>, option: string, byNam
 function allowed(f: FieldSpec): string {
   switch (f.type) {
     case 'number':
-      return 'a number';
+      return f.min !== undefined && f.max !== undefined ? `a whole number from ${f.min} to ${f.max}` : 'a number';
     case 'boolean':
       return BOOL_HELP;
     case 'choice':
@@ -46,8 +46,11 @@ function allowed(f: FieldSpec): string {
 /** The normalised value, or undefined when the text does not fit the field's type. */
 function convert(f: FieldSpec, text: string): string | undefined {
   switch (f.type) {
-    case 'number':
-      return /^-?\d+(\.\d+)?$/.test(text) ? text : undefined;
+    case 'number': {
+      if (!/^-?\d+(\.\d+)?$/.test(text)) return undefined;
+      const n = Number(text);
+      return (f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max) ? undefined : text;
+    }
     case 'boolean': {
       const b = parseBool(text);
       return b === undefined ? undefined : b ? '1' : '0';

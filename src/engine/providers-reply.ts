@@ -40,6 +40,8 @@ function providerInfo(p: ProviderDef): Record<string, unknown> {
       choices: (f.choices ?? []).map((ch) => ({ value: ch.value, label: ch.label })),
       pattern: f.pattern ?? '',
       pattern_help: f.patternHelp ?? '',
+      min: f.min ?? null,
+      max: f.max ?? null,
     })),
     capabilities: {
       ipv4: c.ipv4,

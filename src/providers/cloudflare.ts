@@ -19,6 +19,8 @@ import { sameAddress } from '../net/address';
 
 const BASE = 'https://api.cloudflare.com/client/v4';
 const TITLE = 'Cloudflare';
+/** The TTL this API accepts for records ddnsd writes (check and LuCI apply the range). */
+const TTL = { def: 1, min: 1, max: 86_400 };
 
 /** Error codes that mean the token is wrong, malformed or lacks permission. */
 const AUTH_CODES = new Set([6003, 6100, 6101, 6102, 6103, 6111, 9103, 9106, 9107, 9109, 10000, 10001]);
@@ -48,7 +50,7 @@ export const cloudflare: ProviderDef = {
       help: 'The zone id, for a token without Zone → Read permission: ddnsd then never looks the zone up by name.',
     },
     createField(),
-    ttlField('1', 'TTL of records ddnsd creates; 1 means automatic. Existing records keep their TTL.'),
+    ttlField(TTL, 'TTL of records ddnsd creates; 1 means automatic. Existing records keep their TTL.'),
     {
       name: 'proxied', label: 'Proxy new records', type: 'boolean', default: '0',
       help: 'Whether records ddnsd creates go through Cloudflare\'s proxy. Existing records keep their setting: updates change the address only.',
@@ -67,7 +69,7 @@ export const cloudflare: ProviderDef = {
 /** The base settings; with a zone_id the zone name may be left out (the zone is never looked up by name then). */
 function zoneSettings(o: OptionReader, endpoint: string | undefined): BaseSettings & { zoneId?: string } {
   const zoneId = o.string('zone_id').toLowerCase() || undefined;
-  const base = baseSettings(o, endpoint, BASE, { def: 1, min: 1, max: 86_400 }, zoneId === undefined);
+  const base = baseSettings(o, endpoint, BASE, TTL, zoneId === undefined);
   return zoneId ? { ...base, zoneId } : base;
 }
 

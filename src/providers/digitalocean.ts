@@ -13,6 +13,8 @@ import type { Secret } from '../util/secret';
 
 const BASE = 'https://api.digitalocean.com/v2';
 const TITLE = 'DigitalOcean';
+/** The TTL this API accepts for records ddnsd writes (check and LuCI apply the range). */
+const TTL = { def: 1800, min: 30, max: 2_147_483_647 };
 
 interface Settings extends BaseSettings {
   token: Secret;
@@ -26,13 +28,13 @@ export const digitalocean: ProviderDef = {
     tokenField('A personal access token with write scope for domains (API → Tokens).'),
     zoneField('The domain as it is listed under Networking → Domains, e.g. example.com.'),
     createField(),
-    ttlField('1800', 'TTL of records ddnsd creates (at least 30). Existing records keep their TTL.'),
+    ttlField(TTL, 'TTL of records ddnsd creates (at least 30). Existing records keep their TTL.'),
   ],
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://docs.digitalocean.com/reference/api/digitalocean/#tag/Domain-Records',
   ...restCreate(
-    (o, endpoint): Settings => ({ token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, { def: 1800, min: 30, max: 2_147_483_647 }) }),
+    (o, endpoint): Settings => ({ token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, TTL) }),
     (s, ctx) => new Session(s, ctx)),
 };
 

@@ -14,6 +14,8 @@ import type { Secret } from '../util/secret';
 const PRODUCTION = 'https://api.dnsimple.com/v2';
 const SANDBOX = 'https://api.sandbox.dnsimple.com/v2';
 const TITLE = 'DNSimple';
+/** The TTL this API accepts for records ddnsd writes (check and LuCI apply the range). */
+const TTL = { def: 3600, min: 60, max: 2_592_000 };
 /** Enough for any one name and type; more pages than this means the filter was ignored. */
 const MAX_PAGES = 20;
 
@@ -30,7 +32,7 @@ export const dnsimple: ProviderDef = {
     tokenField('An account API token (Account → Access tokens). A user token works when it can reach a single account, or with option account.'),
     zoneField(),
     { name: 'account', label: 'Account ID', type: 'string', help: 'Numeric account id. Leave empty to take it from the token (GET /whoami).' },
-    ttlField('3600', 'TTL of records ddnsd creates. Existing records keep their TTL.'),
+    ttlField(TTL, 'TTL of records ddnsd creates. Existing records keep their TTL.'),
     createField(),
     {
       name: 'sandbox', label: 'Sandbox', type: 'boolean', default: '0',
@@ -48,7 +50,7 @@ function settings(o: OptionReader, endpoint: string | undefined): Settings {
   const account = o.string('account');
   if (account && !/^\d+$/.test(account)) o.problem('account', `option account must be the numeric account id, not "${account}"`);
   const base = o.bool('sandbox') ? SANDBOX : PRODUCTION;
-  return { token, account, ...baseSettings(o, endpoint, base, { def: 3600, min: 60, max: 2_592_000 }) };
+  return { token, account, ...baseSettings(o, endpoint, base, TTL) };
 }
 
 function errorText(data: unknown): string | undefined {

@@ -13,6 +13,8 @@ import type { Secret } from '../util/secret';
 
 const BASE = 'https://api.gandi.net/v5/livedns';
 const TITLE = 'Gandi LiveDNS';
+/** The TTL this API accepts for records ddnsd writes (check and LuCI apply the range). */
+const TTL = { def: 300, min: 300, max: 2_592_000 };
 const SCHEMES = ['bearer', 'apikey'] as const;
 
 interface Settings extends BaseSettings {
@@ -35,7 +37,7 @@ export const gandi: ProviderDef = {
       help: 'Personal access tokens replace the old API keys; ddns-scripts\' gandi.net used an API key.',
     },
     zoneField(),
-    ttlField('300', 'TTL of the record set (Gandi\'s minimum is 300). It is sent with every change.'),
+    ttlField(TTL, 'TTL of the record set (Gandi\'s minimum is 300). It is sent with every change.'),
   ],
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
@@ -43,7 +45,7 @@ export const gandi: ProviderDef = {
   ...restCreate(
     (o, endpoint): Settings => ({
       token: o.secret('api_token'), scheme: o.choice('auth_scheme', SCHEMES, 'bearer'),
-      ...baseSettings(o, endpoint, BASE, { def: 300, min: 300, max: 2_592_000 }),
+      ...baseSettings(o, endpoint, BASE, TTL),
     }),
     (s, ctx) => new Session(s, ctx)),
 };

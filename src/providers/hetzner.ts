@@ -14,6 +14,8 @@ import type { Secret } from '../util/secret';
 
 const BASE = 'https://api.hetzner.cloud/v1';
 const TITLE = 'Hetzner DNS';
+/** The TTL this API accepts for records ddnsd writes (check and LuCI apply the range). */
+const TTL = { def: 60, min: 60, max: 2_147_483_647 };
 
 interface Settings extends BaseSettings {
   token: Secret;
@@ -27,13 +29,13 @@ export const hetzner: ProviderDef = {
     tokenField('A Hetzner Cloud API token with read & write permission, from the project that holds the zone (Security → API tokens).'),
     zoneField('The zone name (e.g. example.com) or its numeric id.'),
     createField(),
-    ttlField('60', 'TTL of record sets ddnsd creates. Existing record sets keep their TTL.'),
+    ttlField(TTL, 'TTL of record sets ddnsd creates. Existing record sets keep their TTL.'),
   ],
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
   docs: 'https://docs.hetzner.cloud/reference/cloud#zone-rrset-actions',
   ...restCreate(
-    (o, endpoint): Settings => ({ token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, { def: 60, min: 60, max: 2_147_483_647 }) }),
+    (o, endpoint): Settings => ({ token: o.secret('api_token'), ...baseSettings(o, endpoint, BASE, TTL) }),
     (s, ctx) => new Session(s, ctx)),
 };
 

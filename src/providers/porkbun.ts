@@ -13,6 +13,8 @@ import type { Secret } from '../util/secret';
 
 const BASE = 'https://api.porkbun.com/api/json/v3';
 const TITLE = 'Porkbun';
+/** The TTL this API accepts for records ddnsd writes (check and LuCI apply the range). */
+const TTL = { def: 600, min: 600, max: 2_592_000 };
 
 interface Settings extends BaseSettings {
   apiKey: Secret;
@@ -28,7 +30,7 @@ export const porkbun: ProviderDef = {
     { name: 'secret_api_key', label: 'Secret API key', type: 'password', required: true, secret: true, help: 'The secret key (sk1_…) shown once when the key pair was made.' },
     zoneField('The domain registered at Porkbun, e.g. example.com. Its "API Access" switch must be on.'),
     createField(),
-    ttlField('600', 'TTL sent with every change (Porkbun\'s minimum is 600).'),
+    ttlField(TTL, 'TTL sent with every change (Porkbun\'s minimum is 600).'),
   ],
   capabilities: { ...REST_CAPS },
   defaultEndpoint: BASE,
@@ -36,7 +38,7 @@ export const porkbun: ProviderDef = {
   ...restCreate(
     (o, endpoint): Settings => ({
       apiKey: o.secret('api_key'), secretKey: o.secret('secret_api_key'),
-      ...baseSettings(o, endpoint, BASE, { def: 600, min: 600, max: 2_592_000 }),
+      ...baseSettings(o, endpoint, BASE, TTL),
     }),
     (s, ctx) => new Session(s, ctx)),
 };

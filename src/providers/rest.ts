@@ -406,8 +406,8 @@ export function zoneField(help = 'The domain (DNS zone) that holds the records, 
   return { name: 'zone', label: 'Zone', type: 'hostname', required: true, help };
 }
 
-export function ttlField(def: string, help: string): FieldSpec {
-  return { name: 'ttl', label: 'TTL (seconds)', type: 'number', default: def, help };
+export function ttlField(rule: TtlRule, help: string): FieldSpec {
+  return { name: 'ttl', label: 'TTL (seconds)', type: 'number', default: String(rule.def), min: rule.min, max: rule.max, help };
 }
 
 export function createField(): FieldSpec {

@@ -29,6 +29,9 @@ export interface FieldSpec {
   pattern?: string;
   /** What `pattern` allows, in words, for messages and LuCI. */
   patternHelp?: string;
+  /** For number fields: the smallest and largest whole number allowed (check and LuCI apply them). */
+  min?: number;
+  max?: number;
 }
 
 export interface Capabilities {

@@ -5,7 +5,7 @@ import { availableProviders } from '../../src/providers/registry';
 import type { ProviderDef } from '../../src/providers/types';
 import { cli } from './cli-support';
 
-const FIELD_KEYS = ['name', 'label', 'type', 'required', 'required_unless', 'secret', 'list', 'default', 'help', 'choices', 'pattern', 'pattern_help'];
+const FIELD_KEYS = ['name', 'label', 'type', 'required', 'required_unless', 'secret', 'list', 'default', 'help', 'choices', 'pattern', 'pattern_help', 'min', 'max'];
 
 t.test('--json is the ubus providers reply, with every field property', async (t) => {
   const r = await cli('providers', '--json');

@@ -250,7 +250,8 @@ t.test('config page: form.Map over ddnsd, provider fields drawn from the provide
       if (f.secret) t.equal(o.password, true, `${p.id}.${f.name} is masked`);
       t.equal(o.rmempty, !f.required || Boolean(f.required_unless), `${p.id}.${f.name} required=${f.required}${f.required_unless ? ` unless ${f.required_unless}` : ''}`);
       if (f.type === 'choice') t.same(o.values.map(([k]) => k).filter(Boolean), f.choices.map((c) => c.value));
-      if (f.type === 'number') t.equal(o.datatype, 'uinteger');
+      const range = f as { min?: number | null; max?: number | null };
+      if (f.type === 'number') t.equal(o.datatype, range.min != null && range.max != null ? `range(${range.min},${range.max})` : 'uinteger', `${p.id}.${f.name}: the daemon's range`);
     }
   }
   // modalonly: true = dialog only, false = grid only (LuCI), unset = both.

@@ -61,7 +61,8 @@ function fieldOption(s, p, f) {
 		if (f.secret || f.type === 'password')
 			o.password = true;
 		if (f.type === 'number')
-			o.datatype = 'uinteger';
+			// The range the daemon's check applies, from its providers reply.
+			o.datatype = (f.min != null && f.max != null) ? 'range(%d,%d)'.format(f.min, f.max) : 'uinteger';
 		else if (f.type === 'hostname')
 			o.datatype = 'hostname';
 		else if (f.type === 'url')
