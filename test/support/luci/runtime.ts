@@ -1,11 +1,25 @@
 // A small stand-in for the parts of LuCI's browser runtime that the ddnsd views use, so a
 // view file can be loaded the way luci.js loads it (its source as a function body whose
 // `'require x'` lines become parameters) and its load()/render() run in node.
-// What is modelled: rpc.declare with LuCI's `expect` unwrapping, form.Map / sections /
-// options as plain records (with depends, isActive, ucioption, remove), E() elements with
-// LuCI's rule that a bare string child becomes innerHTML, text nodes, dom.content,
-// poll.add, ui notifications/modals/handlers, L.resolveDefault, String.prototype.format.
-// What is not: layout, CSS, real widgets, the JSON-RPC transport, translations.
+//
+// It follows LuCI's own semantics, read in openwrt/luci,
+// modules/luci-base/htdocs/luci-static/resources/:
+// - luci.js `dom.create` (E): the second argument is the attributes whenever it is an Object
+//   and not an array, a DOM node included (a node passed there is taken for attributes, and
+//   having no own enumerable properties it sets none: the element stays empty); otherwise it
+//   is the content. `dom.attr`: null/undefined skipped, functions become event listeners,
+//   objects JSON, anything else the attribute's string. `dom.append`: an array's items are
+//   nodes or text (`${item}`, so null shows as "null": luci.js tests the array, not the item,
+//   for null), a function is called with the node, a node is appended, any other non-null
+//   value is assigned to innerHTML (markup!).
+// - ui.js `addNotification(title, children, ...classes)`: a div.alert-message whose content is
+//   an h4 of the title (when not null, as markup) and `children` appended by `dom.append`;
+//   the extra arguments are CSS classes. `showModal(title, children)` likewise appends.
+// - form.js: `depends(field, value)` / `depends({...})` add alternatives (OR), each an AND of
+//   option values; `isDependencySatisfied` reads a depended-on option's value only while that
+//   option is active itself (else null) and compares with form.js `isEqual` (null never
+//   equals a string); `value(key, title)` fills `keylist`/`vallist`.
+// What is not modelled: layout, CSS, real widgets, the JSON-RPC transport, translations.
 import { readFileSync } from 'node:fs';
 
 export class FakeNode {}
@@ -18,32 +32,68 @@ export class FakeText extends FakeNode {
 
 export class FakeElement extends FakeNode {
   children: FakeNode[] = [];
-  /** Set when a bare string was given as content: LuCI assigns it to innerHTML. */
+  /** Set when a bare non-node value was given as content: LuCI assigns it to innerHTML. */
   innerHTML?: string;
-  constructor(public tag: string, public attrs: Record<string, unknown>) {
+  /** Attributes as setAttribute leaves them: strings. */
+  attrs: Record<string, string> = {};
+  /** Event listeners (dom.attr registers a function value as one). */
+  listeners: Record<string, ((ev?: unknown) => unknown)[]> = {};
+  /** Inline style properties set by code (`el.style.width = …`). */
+  style: Record<string, string> = {};
+  constructor(public tag: string) {
     super();
   }
-}
-
-function append(el: FakeElement, children: unknown): void {
-  if (children == null) return;
-  if (Array.isArray(children)) {
-    for (const c of children) {
-      if (c instanceof FakeNode) el.children.push(c);
-      else if (c != null) el.children.push(new FakeText(String(c)));
-    }
-  } else if (children instanceof FakeNode) el.children.push(children);
-  else el.innerHTML = String(children);
-}
-
-export function E(tag: string, attrs?: unknown, children?: unknown): FakeElement {
-  // E(tag, children) is allowed when the second argument is not a plain object.
-  if (attrs instanceof FakeNode || Array.isArray(attrs) || typeof attrs === 'string') {
-    children = attrs;
-    attrs = {};
+  /** The first descendant with this tag name (the only selector form the views use). */
+  querySelector(tag: string): FakeElement | null {
+    return findAll(this, (e) => e !== this && e.tag === tag)[0] ?? null;
   }
-  const el = new FakeElement(tag, (attrs as Record<string, unknown>) ?? {});
-  append(el, children);
+  /** Run the element's listeners for `type`, as a user's click would; resolves what they return. */
+  async fire(type = 'click'): Promise<void> {
+    for (const fn of this.listeners[type] ?? []) await fn({ type, target: this, currentTarget: this });
+  }
+}
+
+/** luci.js dom.attr */
+function setAttrs(el: FakeElement, attrs: unknown): void {
+  if (attrs == null || typeof attrs !== 'object') return;
+  // A DOM node has no own enumerable properties: as attributes it sets nothing.
+  if (attrs instanceof FakeNode) return;
+  for (const [k, v] of Object.entries(attrs as Record<string, unknown>)) {
+    if (v == null) continue;
+    if (typeof v === 'function') (el.listeners[k] ??= []).push(v as (ev?: unknown) => unknown);
+    else if (typeof v === 'object') el.attrs[k] = JSON.stringify(v);
+    else el.attrs[k] = String(v);
+  }
+}
+
+/** luci.js dom.append */
+export function append(el: FakeElement, children: unknown): void {
+  if (Array.isArray(children)) {
+    for (const c of children) el.children.push(c instanceof FakeNode ? c : new FakeText(`${c}`));
+  } else if (typeof children === 'function') {
+    append(el, (children as (n: FakeElement) => unknown)(el));
+  } else if (children instanceof FakeNode) {
+    el.children.push(children);
+  } else if (children != null) {
+    el.innerHTML = `${children as string}`;
+  }
+}
+
+/** luci.js dom.create, as the global E(). */
+export function E(html: string | unknown[], attr?: unknown, data?: unknown): FakeElement {
+  if (!(attr instanceof Object) || Array.isArray(attr)) {
+    data = attr;
+    attr = null;
+  }
+  let el: FakeElement;
+  if (Array.isArray(html)) {
+    el = new FakeElement('#fragment');
+    for (const h of html) el.children.push(h instanceof FakeNode ? h : E(h as string));
+  } else {
+    el = new FakeElement(html);
+  }
+  setAttrs(el, attr);
+  append(el, data);
   return el;
 }
 
@@ -102,32 +152,64 @@ function unwrap(reply: unknown, expect?: Record<string, unknown>): unknown {
   return ret;
 }
 
+export interface Notification {
+  node: FakeElement;
+  text: string;
+  classes: string[];
+}
+
 export interface Calls {
   rpc: { object: string; method: string; args: Record<string, unknown> }[];
-  notifications: { text: string; classes: unknown[] }[];
-  modals: { title: string; text: string }[];
+  notifications: Notification[];
+  modals: { title: string; node: FakeElement; text: string; open: boolean }[];
   polls: { fn: () => Promise<unknown>; interval: number }[];
   unset: [string, string, string][];
 }
 
 // ---- form ----
+
+/** form.js isEqual, for the scalar and RegExp values dependencies use. */
+function isEqual(x: unknown, y: unknown): boolean {
+  if (y instanceof RegExp) return x == null ? false : y.test(String(x));
+  if (x == null || y == null) return x == null && y == null;
+  if (typeof x !== typeof y) return false;
+  return x === y;
+}
+
 class FakeOption {
-  depends_: Record<string, string>[] = [];
-  values: [string, string][] = [];
+  depends_: Record<string, unknown>[] = [];
+  keylist: string[] = [];
+  vallist: unknown[] = [];
   ucioption?: string;
   [k: string]: unknown;
   constructor(public section: FakeSection, public kind: string, public option: string, public title?: string, public description?: string, public tab?: string) {}
-  depends(k: string | Record<string, string>, v?: string): void {
-    this.depends_.push(typeof k === 'string' ? { [k]: v as string } : k);
+  depends(k: string | Record<string, unknown>, v?: unknown): void {
+    this.depends_.push(typeof k === 'string' ? { [k]: v } : { ...k });
   }
-  value(k: string, v?: string): void {
-    this.values.push([k, v ?? k]);
+  value(k: string, v?: unknown): void {
+    this.keylist.push(k);
+    this.vallist.push(v ?? k);
   }
-  /** Active when any depends() set matches the section's current form values. */
-  isActive(sid: string): boolean {
+  /** [key, title] pairs, as value() received them. */
+  get values(): [string, unknown][] {
+    return this.keylist.map((k, i) => [k, this.vallist[i]]);
+  }
+  cfgvalue(sid: string): unknown {
+    return this.section.map.uciValues[sid]?.[this.ucioption ?? this.option];
+  }
+  formvalue(sid: string): unknown {
+    return this.section.map.formvalues[sid]?.[this.option];
+  }
+  /** Active when any depends() alternative holds (form.js isDependencySatisfied). */
+  isActive(sid: string, seen: Set<FakeOption> = new Set()): boolean {
     if (this.depends_.length === 0) return true;
-    const fv = this.section.map.formvalues[sid] ?? {};
-    return this.depends_.some((d) => Object.entries(d).every(([k, v]) => fv[k] === v));
+    if (seen.has(this)) return false;
+    seen.add(this);
+    return this.depends_.some((d) => Object.entries(d).every(([k, want]) => {
+      const dep = this.section.children.find((o) => o.option === k);
+      const val = dep && dep.isActive(sid, new Set(seen)) ? dep.formvalue(sid) ?? null : null;
+      return isEqual(val, want);
+    }));
   }
   get map() {
     return this.section.map;
@@ -153,12 +235,17 @@ class FakeSection {
     this.children.push(o);
     return o;
   }
+  formvalue(sid: string, option: string): unknown {
+    return this.map.formvalues[sid]?.[option];
+  }
 }
 
 export class FakeMap {
   sections: FakeSection[] = [];
-  /** What the form currently holds per section id, for isActive(). */
-  formvalues: Record<string, Record<string, string>> = {};
+  /** What the form currently holds per section id (by form option name), for isActive(). */
+  formvalues: Record<string, Record<string, unknown>> = {};
+  /** What the UCI configuration holds per section id (by UCI option name), for cfgvalue(). */
+  uciValues: Record<string, Record<string, unknown>> = {};
   data: { unset(config: string, sid: string, option: string): void };
   constructor(public config: string, public title: string, public description: string, calls: Calls) {
     this.data = { unset: (c, s, o) => void calls.unset.push([c, s, o]) };
@@ -173,7 +260,15 @@ export class FakeMap {
   }
 }
 
-const kinds = (...names: string[]) => Object.fromEntries(names.map((n) => [n, { kind: n }]));
+// form.js ListValue.renderWidget draws a ui.Select, whose render() (ui.js, widget 'select')
+// returns a frame div holding the <select>; the other kinds' widgets are not modelled.
+function widget(kind: string) {
+  return function (this: { keylist?: string[]; vallist?: unknown[] }): FakeElement {
+    if (kind !== 'ListValue') return E('div', {}, [E('input')]);
+    return E('div', {}, [E('select', {}, (this.keylist ?? []).map((k, i) => E('option', { value: k }, [String(this.vallist?.[i] ?? k)])))]);
+  };
+}
+const kinds = (...names: string[]) => Object.fromEntries(names.map((n) => [n, { kind: n, prototype: { renderWidget: widget(n) } }]));
 
 export interface LoadedView {
   view: Record<string, any>;
@@ -181,8 +276,8 @@ export interface LoadedView {
   maps: FakeMap[];
 }
 
-/** Load a LuCI view file with the given ubus backend. */
-export function loadView(file: string, backend: Backend): LoadedView {
+/** Load a LuCI view file with the given ubus backend and UCI data (for `uci.get`). */
+export function loadView(file: string, backend: Backend, uciData: Record<string, Record<string, Record<string, unknown>>> = {}): LoadedView {
   installFormat();
   const calls: Calls = { rpc: [], notifications: [], modals: [], polls: [], unset: [] };
   const maps: FakeMap[] = [];
@@ -209,10 +304,27 @@ export function loadView(file: string, backend: Backend): LoadedView {
     },
     poll: { add: (fn: () => Promise<unknown>, interval: number) => void calls.polls.push({ fn, interval }) },
     ui: {
-      addNotification: (_t: unknown, node: FakeNode, ...classes: unknown[]) => void calls.notifications.push({ text: textOf(node), classes }),
-      showModal: (title: string, nodes: FakeNode[]) => void calls.modals.push({ title, text: nodes.map(textOf).join('\n') }),
-      hideModal: () => undefined,
-      createHandlerFn: (ctx: Record<string, (...a: unknown[]) => unknown>, name: string, ...args: unknown[]) => () => ctx[name](...args),
+      addNotification: (title: unknown, children: unknown, ...classes: string[]) => {
+        const node = E('div', { class: ['alert-message', 'fade-in', ...classes].join(' ') });
+        if (title != null) node.children.push(E('h4', {}, title));
+        append(node, children);
+        calls.notifications.push({ node, text: textOf(node), classes });
+        return node;
+      },
+      showModal: (title: string, children: unknown) => {
+        const node = E('div', { class: 'modal' });
+        append(node, children);
+        calls.modals.forEach((m) => void (m.open = false));
+        calls.modals.push({ title, node, text: textOf(node), open: true });
+        return node;
+      },
+      hideModal: () => void calls.modals.forEach((m) => void (m.open = false)),
+      // ui.js createHandlerFn: a method name is looked up on ctx; extra arguments come first, the event last.
+      createHandlerFn: (ctx: Record<string, (...a: unknown[]) => unknown>, fn: string | ((...a: unknown[]) => unknown), ...args: unknown[]) => {
+        const f = typeof fn === 'string' ? ctx[fn] : fn;
+        if (typeof f !== 'function') return null;
+        return (ev?: unknown) => f.apply(ctx, [...args, ev]);
+      },
     },
     dom: {
       content: (node: FakeElement, children: unknown) => {
@@ -220,9 +332,16 @@ export function loadView(file: string, backend: Backend): LoadedView {
         node.innerHTML = undefined;
         append(node, children);
       },
+      append,
     },
     form,
-    uci: { load: () => Promise.resolve() },
+    uci: {
+      load: () => Promise.resolve(),
+      get: (config: string, sid: string, option?: string) => {
+        const s = uciData[config]?.[sid];
+        return option === undefined ? s ?? null : s?.[option] ?? null;
+      },
+    },
     widgets: kinds('NetworkSelect', 'DeviceSelect', 'ZoneSelect'),
   };
   const source = readFileSync(file, 'utf8');
@@ -230,7 +349,8 @@ export function loadView(file: string, backend: Backend): LoadedView {
   for (const d of deps) if (!(d in modules)) throw new Error(`view requires ${d}, which the stand-in runtime does not model`);
   const L = {
     resolveDefault: (p: Promise<unknown>, def: unknown) => Promise.resolve(p).catch(() => def),
-    toArray: (v: unknown) => (v == null ? [] : Array.isArray(v) ? v : String(v).split(/\s+/).filter(Boolean)),
+    // luci.js toArray: null → [], arrays as they are, an object → [it], a string split on blanks.
+    toArray: (v: unknown) => (v == null ? [] : Array.isArray(v) ? v : typeof v === 'object' ? [v] : String(v).trim() === '' ? [] : String(v).trim().split(/\s+/)),
   };
   const document = { createTextNode: (s: string) => new FakeText(s) };
   const params = ['_', 'N_', 'L', 'E', 'document', 'Node', ...deps];

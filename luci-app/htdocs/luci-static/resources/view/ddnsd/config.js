@@ -25,6 +25,38 @@ function checkUrl(section_id, value) {
 		: _('Expecting an http:// or https:// URL');
 }
 
+// The daemon's rule (config/insecure-http.ts): credentials never go over plain http to a
+// host other than a loopback address (127.0.0.0/8, ::1) unless allow_insecure_http is on.
+function insecureHost(value) {
+	const m = /^http:\/\/(?:[^\/@]*@)?(\[[^\]]*\]|[^\/:?#]*)/i.exec(value || '');
+	if (!m)
+		return null;
+	const host = m[1].replace(/^\[|\]$/g, '');
+	return (/^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1') ? null : host;
+}
+
+// A URL the provider's requests go to: http to a non-loopback host needs the explicit flag.
+function checkTransport(section_id, value) {
+	const url = checkUrl(section_id, value);
+	if (url !== true)
+		return url;
+	const host = insecureHost(value);
+	const allowed = this.section.formvalue(section_id, 'allow_insecure_http');
+	if (host && allowed !== '1')
+		return _('Plain http to %s would send the credentials in clear; use https://, or tick "Allow credentials over plain http"').format(host);
+	return true;
+}
+
+// The provider list holds long titles ("dyndns2 protocol (any server)"): the theme's fixed
+// select width cut them off, so the select takes the width of its longest choice.
+function wideSelect(section_id, option_index, cfgvalue) {
+	const node = form.ListValue.prototype.renderWidget.apply(this, [section_id, option_index, cfgvalue]);
+	const select = node && node.querySelector ? node.querySelector('select') : null;
+	if (select)
+		select.style.width = 'auto';
+	return node;
+}
+
 // A text field whose provider declares a pattern (the daemon's check uses the same one).
 function checkPattern(f) {
 	var re = new RegExp(f.pattern, 'u');
@@ -66,7 +98,7 @@ function fieldOption(s, p, f) {
 		else if (f.type === 'hostname')
 			o.datatype = 'hostname';
 		else if (f.type === 'url')
-			o.validate = checkUrl;
+			o.validate = checkTransport;
 		else if (f.type === 'duration')
 			o.validate = checkDuration;
 		else if (f.pattern)
@@ -149,6 +181,7 @@ function serviceGeneral(s, providers) {
 	o = s.taboption('general', form.ListValue, 'provider', _('Provider'));
 	providers.forEach((p) => o.value(p.id, p.title || p.id));
 	o.rmempty = false;
+	o.renderWidget = wideSelect;
 	o.textvalue = function(section_id) {
 		const id = this.cfgvalue(section_id);
 		const p = providers.find((x) => x.id === id);
@@ -257,7 +290,10 @@ function serviceTiming(s) {
 function serviceProviderCommon(s) {
 	let o = s.taboption('provider', form.Value, 'endpoint', _('API address'),
 		_('Overrides the provider\'s address (self-hosted servers, sandboxes).'));
-	o.validate = checkUrl;
+	o.validate = checkTransport;
+
+	o = s.taboption('provider', form.Flag, 'allow_insecure_http', _('Allow credentials over plain http'),
+		_('Warning: with this on, a password, token or key sent to an http:// address (other than this router) travels in clear, and anyone on the path can read it. Leave it off unless the server has no https.'));
 
 	o = s.taboption('provider', form.Value, 'proxy', _('Proxy'), _('[user:pass@]host:port'));
 
