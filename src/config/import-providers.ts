@@ -2,6 +2,7 @@ import { findProvider } from '../providers/registry';
 import type { ProviderDef } from '../providers/types';
 import { parseBool } from './values';
 import type { Conversion } from './import-conversion';
+import { ALLOW_INSECURE_HTTP } from './insecure-http';
 
 /**
  * Which ddnsd provider a ddns-scripts section becomes, and what each provider's templates
@@ -64,6 +65,26 @@ export interface Chosen {
   name?: string;
 }
 
+/**
+ * A catalogue server reached over plain http: with use_https, https (as ddns-scripts did);
+ * without it ddns-scripts sent the credentials in clear, which ddnsd refuses unless told. The
+ * import keeps the service working as it did, says so, and sets allow_insecure_http (check
+ * still warns), rather than writing a service check refuses.
+ */
+function plainHttp(c: Conversion, name: string, url: string): string {
+  if (!/^http:/i.test(url)) return url;
+  if (parseBool(c.peek('use_https') ?? '0') === true) {
+    c.get('use_https');
+    c.note('use_https', 'applied: the update address now starts with https:');
+    return url.replace(/^http:/i, 'https:');
+  }
+  if (c.written(ALLOW_INSECURE_HTTP) === undefined) {
+    c.set(ALLOW_INSECURE_HTTP, '1');
+    c.note('service_name', `ddns-scripts sent the credentials for ${name} in clear over plain http (use_https was off); imported with allow_insecure_http '1' so the service keeps working; if ${name} offers https, change the address to https:// and remove allow_insecure_http`);
+  }
+  return url;
+}
+
 /** A catalogue provider (ddns-scripts' JSON, when installed) rather than one built into ddnsd. */
 function fromCatalogue(def: ProviderDef, builtins: readonly ProviderDef[]): boolean {
   return !builtins.includes(def) && def.aliases.length === 0 && def.id !== 'custom' && def.id !== 'dyndns2';
@@ -104,15 +125,15 @@ function byName(c: Conversion, written: string, providers: readonly ProviderDef[
   const endpoint = DYNDNS2_ENDPOINTS[name];
   if (endpoint) {
     const v6 = parseBool(c.peek('use_ipv6') ?? '0') === true;
-    c.set('endpoint', v6 && endpoint.v6 ? endpoint.v6 : endpoint.v4);
+    c.set('endpoint', plainHttp(c, name, v6 && endpoint.v6 ? endpoint.v6 : endpoint.v4));
     c.note('service_name', `'${written}' is a dyndns2 server: imported as provider dyndns2 with its update address${endpoint.note ? `, ${endpoint.note}` : ''}`);
     return { id: 'dyndns2', def: findProvider('dyndns2', providers), name };
   }
   const def = findProvider(name, providers);
   const template = TEMPLATES[name];
   if (template && (!def || !fromCatalogue(def, builtins))) {
-    c.set('update_url', template.url);
-    if (template.url6) c.set('update_url6', template.url6);
+    c.set('update_url', plainHttp(c, name, template.url));
+    if (template.url6) c.set('update_url6', plainHttp(c, name, template.url6));
     if (template.answer) c.set('answer', template.answer);
     c.note('service_name', `ddnsd has no provider '${name}' and ddns-scripts' service list is not installed: imported as provider custom with that service's update URL`);
     return { id: 'custom', def: findProvider('custom', providers), name };

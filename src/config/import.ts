@@ -66,6 +66,7 @@ const COMMON = new Set([
   'enabled', 'provider', 'domain', 'ip_version', 'interface', 'ip_source', 'ip_network', 'ip_interface', 'ip_url',
   'ip_script', 'check_interval', 'force_interval', 'retry_interval', 'retry_max_count', 'dns_server', 'proxy',
   'upd_privateip', 'lookup_host', 'verify', 'force_ipversion', 'cacert', 'tls_insecure', 'bind_network', 'import_problem',
+  'allow_insecure_http',
 ]);
 
 /** The names the record is kept under: the DNS name in `domain`, `lookup_host` only what verification asks. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type * as childProcess from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../util/clock';
@@ -7,6 +7,9 @@ import { redact, type Secret } from '../util/secret';
 import { errorText } from '../util/error-text';
 import { isBlocked } from './records';
 import { recordKey, type RecordState, type StateName } from './state';
+
+// Loaded on first use (see test/cli/modules.test.ts): the CLI's common paths never need it.
+const childProcessModule = (): typeof childProcess => require('node:child_process') as typeof childProcess;
 
 /**
  * What ddnsd tells the rest of the router when a record changes: on every change of a record's
@@ -193,7 +196,7 @@ export class HotplugHooks implements HookSink {
       };
       let child;
       try {
-        child = spawn(path, [], { env: hookEnvironment(event), stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: '/' });
+        child = childProcessModule().spawn(path, [], { env: hookEnvironment(event), stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: '/' });
       } catch (err) {
         log.warn(`hook ${path} did not start: ${errorText(err)}`);
         resolve();

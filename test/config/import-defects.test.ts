@@ -74,12 +74,28 @@ t.test('4: catalogue names: dyndns2 servers, renamed names, the service list nam
     ['freedns.afraid.org', 'custom', { update_url: 'https://freedns.afraid.org/dynamic/update.php?[PASSWORD]&address=[IP]' }],
     ['dyndns.com', 'dyn', {}],
   ];
+  // ddns-scripts sent oray.com's and no-ip.pl's credentials over plain http (use_https off): the
+  // import keeps them working with allow_insecure_http, and check warns (and nothing else).
+  const plain = new Set(['oray.com', 'no-ip.pl']);
   for (const [name, provider, options] of cases) {
-    const { cfg } = clean(t, svc('x', `\toption service_name '${name}'\n${base}`));
+    const x = plain.has(name) ? run(svc('x', `\toption service_name '${name}'\n${base}`)) : clean(t, svc('x', `\toption service_name '${name}'\n${base}`));
+    const cfg = x.cfg;
+    if (plain.has(name)) {
+      t.match(x.cfg.problems.map((p) => formatProblem(p)), [/warning: sends .*password.* in clear over plain http .*allowed by option allow_insecure_http/], `${name}: check only warns`);
+      t.equal(x.cfg.problems.length, 1, `${name}: one problem, the warning`);
+      t.match(x.out, /option allow_insecure_http '1'/, `${name}: allow_insecure_http written`);
+      t.match(x.r.notes, [{ option: 'service_name', message: /in clear over plain http \(use_https was off\)/ }], `${name}: the note says why`);
+    } else {
+      t.notMatch(x.out, /allow_insecure_http/, `${name}: no allow_insecure_http`);
+    }
     const s = cfg.services[0];
     t.equal(s.provider, provider, name);
     for (const [k, v] of Object.entries(options)) t.equal(k === 'endpoint' ? s.providerOptions.endpoint : reveal(s.providerOptions[k]), v, `${name}: ${k}`);
   }
+  // With use_https on, ddns-scripts used https: so does the import, and nothing is allowed in clear.
+  const tls = clean(t, svc('x', `\toption service_name 'oray.com'\n\toption use_https '1'\n${base}`));
+  t.equal(tls.cfg.services[0].providerOptions.endpoint, 'https://ddns.oray.com/ph/update', 'oray.com with use_https: https');
+  t.notMatch(tls.out, /allow_insecure_http|use_https/, 'oray.com with use_https: neither option written');
   const v6 = clean(t, svc('x', `\toption service_name 'nsupdate.info'\n\toption use_ipv6 '1'\n${base}`)).cfg.services[0];
   t.equal(v6.providerOptions.endpoint, 'https://ipv6.nsupdate.info/nic/update');
   const unknown = run(svc('x', `\toption service_name 'no-ip-alternative.com'\n${base}`));
