@@ -58,7 +58,9 @@ export async function restCosts(fake: FakeRest, p: RestProviderId): Promise<Prov
     const sink = new LogSink({ level: 'debug', write: (l) => lines.push(l), now: () => clock.now() });
     const source = new FakeSource();
     source.addresses = { 4: address };
-    const instance = def.create(options);
+    const built = def.settings(options);
+    if (built.problems) throw new Error(`${p}: the fake's options are refused: ${built.problems.map((x) => x.message).join('; ')}`);
+    const instance = def.create(built.settings);
     const before = fake.requests.length;
     let done = false;
     const check = runCheck(service, st, {
