@@ -59,15 +59,17 @@ export function rootfsSuite(isa: Isa): void {
 
     const secure = await FakeHttp.start(t, { tls: cert });
     t.match(secure.url, /^https:\/\/127\.0\.0\.1:/);
-    secure.expect(dyndnsStep('home.example.com', '203.0.113.77', 'good 203.0.113.77'));
-    root.write('/etc/config/ddnsd', configText([serviceSection('home', secure.url, script)]), 0o600);
+    // `update --once` keeps its state (the record holds .77 now): each run below has a new address to send.
+    secure.expect(dyndnsStep('home.example.com', '203.0.113.78', 'good 203.0.113.78'));
+    root.write('/etc/config/ddnsd', configText([serviceSection('home', secure.url, { ...script, ip_script: '/bin/echo 203.0.113.78' })]), 0o600);
     const s = await root.ddnsd(['update', '--once', '--config', '/etc/config/ddnsd']);
     // Without the private CA: a bundle that still holds a certificate (one of Node's roots).
     const rootsOnly = rootCertificates[0];
     t.equal(s.code, 0, `update --once over HTTPS, CA only in the root's bundle: ${s.stdout}${s.stderr}`);
-    t.match(s.stdout, /home\.example\.com A: ok, detected 203\.0\.113\.77, registered 203\.0\.113\.77/);
+    t.match(s.stdout, /home\.example\.com A: ok, detected 203\.0\.113\.78, registered 203\.0\.113\.78/);
 
     root.write('/etc/ssl/certs/ca-certificates.crt', publicRoots || rootsOnly);
+    root.write('/etc/config/ddnsd', configText([serviceSection('home', secure.url, { ...script, ip_script: '/bin/echo 203.0.113.79' })]), 0o600);
     const refused = await root.ddnsd(['update', '--once', '--config', '/etc/config/ddnsd']);
     t.not(refused.code, 0, 'without the private CA in the bundle the update fails');
     t.match(refused.stdout + refused.stderr, /TLS|certificate/i, 'with a TLS error');
