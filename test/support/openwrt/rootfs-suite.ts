@@ -39,6 +39,11 @@ export function rootfsSuite(isa: Isa): void {
     const ids = (JSON.parse(p.stdout) as { id: string }[]).map((x) => x.id);
     t.ok(ids.includes('dyndns2') && ids.includes('cloudflare'), `providers --json lists the providers (${ids.length})`);
 
+    // The configuration the package installs is one `check` accepts as it ships.
+    t.ok(existsSync(`${root.dir}/etc/config/ddnsd`), 'the package installs /etc/config/ddnsd');
+    const shipped = await root.ddnsd(['check', '--config', '/etc/config/ddnsd']);
+    t.equal(shipped.code, 0, `check passes the shipped /etc/config/ddnsd: ${shipped.stdout}${shipped.stderr}`);
+
     const script = { ip_source: 'script', ip_script: '/bin/echo 203.0.113.77' };
     root.write('/etc/config/sample', configText([serviceSection('home', 'https://dyndns.example.net', script)]));
     const good = await root.ddnsd(['check', '--config', '/etc/config/sample']);
