@@ -30,6 +30,8 @@ export function validateConfigFile(path: string, json: boolean, io: CliIO): void
         ok: errors.length === 0,
         services: cfg.services.map((s) => ({ name: s.name, provider: s.provider, enabled: s.enabled, domains: s.domains, ip_version: s.ipVersion })),
         rejected: cfg.rejected.map((r) => r.name),
+        notify: (cfg.notify ?? []).map((n) => ({ name: n.name, type: n.type, enabled: n.enabled })),
+        rejected_notify: (cfg.rejectedNotify ?? []).map((r) => r.name),
         problems: cfg.problems.map((p) => ({ severity: p.severity ?? 'error', ...p })),
       }, null, 2) + '\n',
     );
@@ -37,13 +39,16 @@ export function validateConfigFile(path: string, json: boolean, io: CliIO): void
     for (const p of cfg.problems) io.out(formatProblem(p, path) + '\n');
   }
   if (errors.length > 0) {
-    const skipped = cfg.rejected.length > 0 ? `; skipped: ${cfg.rejected.map((r) => r.name).join(', ')}` : '';
+    const names = [...cfg.rejected.map((r) => r.name), ...(cfg.rejectedNotify ?? []).map((r) => `notify ${r.name}`)];
+    const skipped = names.length > 0 ? `; skipped: ${names.join(', ')}` : '';
     throw new ExitError(EXIT.problem, json ? '' : `${path}: ${errors.length} problem${errors.length === 1 ? '' : 's'}${skipped}`);
   }
   if (!json) {
     const enabled = cfg.services.filter((s) => s.enabled).length;
     const warnings = cfg.problems.length;
-    io.out(`${path}: OK, ${cfg.services.length} service${cfg.services.length === 1 ? '' : 's'} (${enabled} enabled)${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
+    const notify = cfg.notify?.length ?? 0;
+    const notes = notify > 0 ? `, ${notify} notify section${notify === 1 ? '' : 's'}` : '';
+    io.out(`${path}: OK, ${cfg.services.length} service${cfg.services.length === 1 ? '' : 's'} (${enabled} enabled)${notes}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
   }
 }
 

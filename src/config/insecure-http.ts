@@ -44,7 +44,7 @@ function targets(r: SectionReader, svc: ServiceConfig, def: ProviderDef): { opti
 
 function credentials(svc: ServiceConfig, def: ProviderDef, url: string): string[] {
   const named = def.fields.filter((f) => f.secret && svc.providerOptions[f.name] instanceof Secret && !(svc.providerOptions[f.name] as Secret).empty).map((f) => f.name);
-  if (/^[a-z]+:\/\/[^/@]*@/i.test(url)) named.push('user:password@ in the URL');
+  if (hasUserinfo(url)) named.push(USERINFO);
   return named;
 }
 
@@ -52,10 +52,26 @@ function credentials(svc: ServiceConfig, def: ProviderDef, url: string): string[
 export function checkInsecureHttp(r: SectionReader, svc: ServiceConfig, def: ProviderDef, allowed: boolean): void {
   for (const { option, url } of targets(r, svc, def)) {
     const host = insecureHost(url);
-    const creds = host === undefined ? [] : credentials(svc, def, url);
-    if (host === undefined || creds.length === 0) continue;
-    const what = `sends ${creds.join(', ')} in clear over plain http to ${host}: anyone on the path can read ${creds.length > 1 ? 'them' : 'it'}`;
-    if (allowed) r.warn(option, undefined, `${what} (allowed by option ${ALLOW_INSECURE_HTTP}); use https:// if the server has it`);
-    else r.error(option, undefined, `${what}; use https://, or set option ${ALLOW_INSECURE_HTTP} '1' to accept that`);
+    if (host !== undefined) refuseInClear(r, option, host, credentials(svc, def, url), allowed);
   }
+}
+
+/** `url` (option `option`) carrying credentials `creds` (option names; `user:password@ in the URL` for userinfo): the rule above for any section. */
+export function checkUrlInClear(r: SectionReader, option: string, url: string, creds: string[], allowed: boolean): void {
+  const host = insecureHost(url);
+  if (host === undefined) return;
+  refuseInClear(r, option, host, [...creds, ...(hasUserinfo(url) ? [USERINFO] : [])], allowed);
+}
+
+const USERINFO = 'user:password@ in the URL';
+
+function hasUserinfo(url: string): boolean {
+  return /^[a-z]+:\/\/[^/@]*@/i.test(url);
+}
+
+function refuseInClear(r: SectionReader, option: string, host: string, creds: string[], allowed: boolean): void {
+  if (creds.length === 0) return;
+  const what = `sends ${creds.join(', ')} in clear over plain http to ${host}: anyone on the path can read ${creds.length > 1 ? 'them' : 'it'}`;
+  if (allowed) r.warn(option, undefined, `${what} (allowed by option ${ALLOW_INSECURE_HTTP}); use https:// if the server has it`);
+  else r.error(option, undefined, `${what}; use https://, or set option ${ALLOW_INSECURE_HTTP} '1' to accept that`);
 }

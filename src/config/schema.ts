@@ -3,6 +3,7 @@ import { LEVELS, parseLevel } from '../util/log';
 import { BOOL_HELP, parseBool, parseCount } from './values';
 import { SectionReader } from './section-reader';
 import { readService } from './service';
+import { readNotify } from './notify';
 import { recordTypes, type ConfigProblem, type GlobalConfig, type LoadedConfig, type ServiceConfig } from './types';
 import { parseUci, ParseError, UciSection } from './uci';
 
@@ -61,7 +62,7 @@ function otherSection(s: UciSection): ConfigProblem {
   const what = s.type === 'ddnsd' ? "only config ddnsd 'global' is read" : `unknown section type '${s.type}'`;
   return {
     section: s.name,
-    message: `${what}; ddnsd reads config ddnsd 'global' and config service 'NAME' sections, so this one is ignored`,
+    message: `${what}; ddnsd reads config ddnsd 'global', config service 'NAME' and config notify 'NAME' sections, so this one is ignored`,
     line: s.line,
     severity: 'warning',
   };
@@ -80,8 +81,20 @@ export function loadConfig(text: string | Uint8Array, opts: LoadOptions): Loaded
   }
   const global = sections.find(isGlobal);
   if (global) out.global = readGlobal(global, out.problems);
+  const serviceNames = sections.filter((s) => s.type === 'service').map((s) => s.name);
+  out.notify = [];
+  out.rejectedNotify = [];
   for (const s of sections) {
     if (s === global) continue;
+    if (s.type === 'notify') {
+      const problems: ConfigProblem[] = [];
+      const n = readNotify(s, problems, serviceNames);
+      problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      out.problems.push(...problems);
+      if (n) out.notify.push(n);
+      else out.rejectedNotify.push({ name: s.name, problems: errorsOf(problems) });
+      continue;
+    }
     if (s.type !== 'service') {
       out.problems.push(otherSection(s));
       continue;

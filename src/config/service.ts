@@ -32,7 +32,7 @@ const INTERVALS = {
   check: { option: 'check_interval', unit: 'check_unit', defUnit: 'minutes', def: 600_000, min: 10_000 },
 } as const;
 
-function bool(r: SectionReader, name: string, def: boolean): boolean {
+export function bool(r: SectionReader, name: string, def: boolean): boolean {
   const got = r.single(name);
   if (!got) return def;
   const b = parseBool(got.text);

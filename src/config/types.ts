@@ -1,5 +1,6 @@
 import type { ProviderOptions, RecordType } from '../providers/types';
 import type { Level } from '../util/log';
+import type { NotifyConfig } from './notify';
 
 /**
  * The typed, validated form of `/etc/config/ddnsd`, produced by schema.ts and consumed by
@@ -133,6 +134,10 @@ export interface LoadedConfig {
   rejected: { name: string; problems: ConfigProblem[] }[];
   /** Every problem found, including those of rejected services and warnings on accepted ones. */
   problems: ConfigProblem[];
+  /** Every valid `config notify` section (enabled or not), in file order (absent: none). */
+  notify?: NotifyConfig[];
+  /** Notify sections that were skipped, with why. */
+  rejectedNotify?: { name: string; problems: ConfigProblem[] }[];
   /** The file is not valid UCI: nothing in it was read (a reload must not take that for "no services"). */
   unparsable?: boolean;
 }

@@ -27,6 +27,41 @@ t.test('a broken file: exit 1 and one line per problem, SECTION.OPTION: message 
   t.equal(r.err, `${file}: 4 problems; skipped: home, second\n`);
 });
 
+t.test('bad notify sections: one line each naming the option; the services still count', async (t) => {
+  const text = GOOD + `
+config notify 'phone'
+	option type 'ntfy'
+	option url 'https://ntfy.sh/t'
+	option priority '9'
+
+config notify 'ops'
+	option type 'gotify'
+	option url 'http://gotify.example.com'
+	option token 'GotifyT0ken!'
+
+config notify 'hook'
+	option type 'webhook'
+	option url 'https://hooks.example.com/ddnsd'
+`;
+  const file = scratch(t)('ddnsd', text);
+  const r = await cli('check', '--config', file);
+  t.equal(r.code, 1);
+  const lines = r.out.trimEnd().split('\n');
+  t.match(lines, [
+    /^phone\.priority: '9' is not allowed; use a whole number from 1 to 5 for ntfy \(line \d+\)$/,
+    /^ops\.url: sends token in clear over plain http to gotify\.example\.com: .*allow_insecure_http '1' to accept that \(line \d+\)$/,
+  ]);
+  t.equal(lines.length, 2);
+  t.notMatch(r.out + r.err, 'GotifyT0ken!');
+  t.equal(r.err, `${file}: 2 problems; skipped: notify phone, notify ops\n`);
+  const good = scratch(t)('good', GOOD + "\nconfig notify 'hook'\n\toption type 'webhook'\n\toption url 'https://hooks.example.com/x'\n");
+  const ok = await cli('check', '--config', good);
+  t.equal(ok.code, 0);
+  t.equal(ok.out, `${good}: OK, 1 service (1 enabled), 1 notify section\n`);
+  const json = JSON.parse((await cli('check', '--config', good, '--json')).out);
+  t.same([json.notify, json.rejected_notify], [[{ name: 'hook', type: 'webhook', enabled: true }], []]);
+});
+
 t.test('warnings alone do not fail', async (t) => {
   const file = scratch(t)('ddnsd', GOOD + "\toption colour 'blue'\n");
   const r = await cli('check', '--config', file);
