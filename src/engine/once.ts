@@ -9,6 +9,8 @@ import { isBlocked, reconcileState } from './records';
 import { checkDeps, type VerifierFactory } from './services';
 import { loadState, StateStore, type ServiceState, type StateFile } from './state';
 import { formatTime } from '../util/time-text';
+import { open, readFile, unlink, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /**
  * `ddnsd update --once`: one check per service in this process, with no daemon (cron,
@@ -57,16 +59,76 @@ export async function runOnceWith(opts: OnceOptions, deps: OnceDeps): Promise<bo
     return false;
   }
   const log = deps.sink.logger('once');
-  const file: StateFile = await loadState(opts.stateDir, log);
-  const store = new StateStore(opts.stateDir, () => file, log);
-  let ok = rejected.length === 0;
-  for (const s of chosen) {
-    const st = reconcileState({ ...s, enabled: true }, file.services[s.name]);
-    file.services[s.name] = st;
-    ok = (await onceService(s, st, opts, deps)) && ok;
-    if (!(await store.save())) opts.err(`the state could not be kept in ${opts.stateDir}: the next run may send the same update again\n`);
+  const lock = await takeOnceLock(opts.stateDir);
+  if ('holder' in lock) {
+    opts.err(`another \`ddnsd update --once\`${lock.holder > 0 ? ` (pid ${lock.holder})` : ''} is running with the state in ${opts.stateDir}; nothing was sent (two runs at once would send the same update twice)\n`);
+    return false;
   }
-  return ok;
+  if (lock.note) opts.err(`${lock.note}\n`);
+  try {
+    const file: StateFile = await loadState(opts.stateDir, log);
+    const store = new StateStore(opts.stateDir, () => file, log);
+    let ok = rejected.length === 0;
+    for (const s of chosen) {
+      const st = reconcileState({ ...s, enabled: true }, file.services[s.name]);
+      file.services[s.name] = st;
+      ok = (await onceService(s, st, opts, deps)) && ok;
+      if (!(await store.save())) opts.err(`the state could not be kept in ${opts.stateDir}: the next run may send the same update again\n`);
+    }
+    return ok;
+  } finally {
+    await lock.release();
+  }
+}
+
+export const ONCE_LOCK = 'once.lock';
+
+type OnceLock = { release(): Promise<void>; note?: string } | { holder: number };
+
+/** Whether a process with this pid exists (EPERM: it exists, owned by someone else). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One `update --once` at a time per state directory (cron runs that overlap, a user's run
+ * beside cron's): the lock file holds the runner's pid, created exclusively. A lock whose
+ * process is gone (killed, power cut on a persistent directory) is taken over. Where no lock
+ * can be made at all (read-only directory) the run goes on without one and says so: the state
+ * cannot be kept there either, which the run reports too.
+ */
+export async function takeOnceLock(dir: string, isAlive: (pid: number) => boolean = alive): Promise<OnceLock> {
+  const path = join(dir, ONCE_LOCK);
+  let note: string | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const fh = await open(path, 'wx', 0o600);
+      try {
+        await fh.writeFile(`${process.pid}\n`);
+      } finally {
+        await fh.close();
+      }
+      return { release: () => unlink(path).catch(() => undefined), note };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        return { release: async () => undefined, note: `no lock in ${dir} (${fsErrorText(err)}): a run started at the same time could send the same update` };
+      }
+    }
+    const text = await readFile(path, 'utf8').catch(() => '');
+    const pid = /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
+    // Being written this very moment by the run that created it: that run holds the lock.
+    if (text === '') return { holder: pid ?? 0 };
+    if (pid !== undefined && pid > 0 && isAlive(pid)) return { holder: pid };
+    note = `a stale lock ${path} (${pid === undefined ? 'not a pid' : `pid ${pid} is gone`}) was removed`;
+    await unlink(path).catch(() => undefined);
+  }
+  return { release: async () => undefined, note: `could not take the lock ${path}: a run started at the same time could send the same update` };
 }
 
 async function load(opts: OnceOptions, deps: OnceDeps): Promise<LoadedConfig | undefined> {

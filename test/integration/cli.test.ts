@@ -1,4 +1,8 @@
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ONCE_LOCK } from '../../src/engine/once';
 import { runCli } from '../../src/cli/program';
 import { configText, dyndnsStep, makeWorld, quiesce, serviceSection, startDaemon, until } from './world';
 
@@ -166,6 +170,37 @@ t.test('update --once keeps state between runs: the second run sends nothing; fa
   t.equal(again.code, 1);
   t.match(again.err, /^home: not sent: the provider refused it before \(.*badauth.*\); change its configuration to try again\n$/);
   t.equal(w.fake.received.length, 3, 'a refused record is not sent again by the next run');
+  w.fake.assertDone(t);
+});
+
+t.test('update --once: two runs at once send one update; a lock left by a process that is gone is taken over', async (t) => {
+  const w = await makeWorld(t, { netifd: false });
+  const dir = `${w.stateDir}/once`;
+  const state = ['--state-dir', dir];
+  w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.81' })]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.81', 'good 203.0.113.81'));
+  const both = await Promise.all([run(['update', '--once', '-c', w.configPath, ...state]), run(['update', '--once', '-c', w.configPath, ...state])]);
+  const refused = both.filter((r) => r.code !== 0);
+  t.equal(refused.length, 1, 'one of the two runs stands back');
+  t.match(refused[0]?.err, /^another `ddnsd update --once`.* is running with the state in .*; nothing was sent/);
+  t.equal(w.fake.received.length, 1, 'one request for two simultaneous runs');
+  t.notOk(existsSync(join(dir, ONCE_LOCK)), 'the lock is gone after the run');
+
+  // A lock whose process is gone (killed by cron's timeout, a power cut) is taken over.
+  const gone = spawnSync('/bin/true').pid;
+  writeFileSync(join(dir, ONCE_LOCK), `${gone}\n`);
+  w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.82' })]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.82', 'good 203.0.113.82'));
+  const stale = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(stale.code, 0, stale.err);
+  t.match(stale.err, new RegExp(`a stale lock .* \\(pid ${gone} is gone\\) was removed`));
+  // A live holder (this process stands in for a run that is still going): nothing is sent.
+  writeFileSync(join(dir, ONCE_LOCK), `${process.pid}\n`);
+  w.writeConfig(configText([serviceSection('home', w.fake.url, { ip_source: 'script', ip_script: '/bin/echo 203.0.113.83' })]));
+  const held = await run(['update', '--once', '-c', w.configPath, ...state]);
+  t.equal(held.code, 1);
+  t.match(held.err, new RegExp(`another \`ddnsd update --once\` \\(pid ${process.pid}\\) is running`));
+  t.equal(w.fake.received.length, 2, 'nothing sent while the lock is held');
   w.fake.assertDone(t);
 });
 
