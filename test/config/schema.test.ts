@@ -3,17 +3,9 @@ import { inspect } from 'node:util';
 import { errorsOf, formatProblem, loadConfig } from '../../src/config/schema';
 import type { LoadedConfig } from '../../src/config/types';
 import { Secret } from '../../src/util/secret';
-import { TEST_PROVIDERS } from './test-providers';
+import { DYN, loadTest, TEST_PROVIDERS } from './test-providers';
 
-const load = (text: string) => loadConfig(text, { providers: TEST_PROVIDERS });
-
-const DYN = `
-config service 'home'
-	option provider 'dyn'
-	option domain 'home.example.com'
-	option username 'alice'
-	option password 'S3cr3t-pw!'
-`;
+const load = loadTest;
 
 function only(cfg: LoadedConfig, name: string) {
   const s = cfg.services.find((x) => x.name === name);

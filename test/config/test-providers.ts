@@ -1,3 +1,4 @@
+import { loadConfig } from '../../src/config/schema';
 import type { FieldSpec, ProviderDef } from '../../src/providers/types';
 
 /**
@@ -54,3 +55,15 @@ export const TEST_PROVIDERS: ProviderDef[] = [
     { name: 'notify', label: 'Also notify', type: 'hostname', list: true },
   ]),
 ];
+
+/** The configuration loaded as `check` loads it, with the test providers. */
+export const loadTest = (text: string) => loadConfig(text, { providers: TEST_PROVIDERS });
+
+/** A valid dyn service 'home' that tests extend with the options they exercise. */
+export const DYN = `
+config service 'home'
+	option provider 'dyn'
+	option domain 'home.example.com'
+	option username 'alice'
+	option password 'S3cr3t-pw!'
+`;

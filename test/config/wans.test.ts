@@ -1,19 +1,11 @@
 import t from 'tap';
-import { formatProblem, loadConfig } from '../../src/config/schema';
+import { formatProblem } from '../../src/config/schema';
 import type { LoadedConfig } from '../../src/config/types';
-import { TEST_PROVIDERS } from './test-providers';
+import { DYN, loadTest } from './test-providers';
 
 /** Several WANs (list interface), holddown, bind_network and bind_wan. */
 
-const load = (text: string) => loadConfig(text, { providers: TEST_PROVIDERS });
-
-const DYN = `
-config service 'home'
-	option provider 'dyn'
-	option domain 'home.example.com'
-	option username 'alice'
-	option password 'S3cr3t-pw!'
-`;
+const load = loadTest;
 
 function only(cfg: LoadedConfig) {
   const s = cfg.services[0];

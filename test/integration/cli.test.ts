@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ONCE_LOCK } from '../../src/engine/once';
 import { runCli } from '../../src/cli/program';
-import { configText, dyndnsStep, makeWorld, quiesce, serviceSection, startDaemon, until } from './world';
+import { configText, dyndnsStep, homeWorld, makeWorld, quiesce, serviceSection, startDaemon, until } from './world';
 
 /** The CLI commands in-process (runCli) against a daemon on the test broker. */
 
@@ -205,9 +205,7 @@ t.test('update --once: two runs at once send one update; a lock left by a proces
 });
 
 t.test('update --once with ip_source network asks netifd over ubus; without ubus it names the sources that work', async (t) => {
-  const w = await makeWorld(t);
-  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
-  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const w = await homeWorld(t);
   const ok = await run(['update', '--once', '-c', w.configPath, '--socket', w.broker.socketPath, '--state-dir', `${w.stateDir}/once`]);
   t.equal(ok.code, 0, ok.err);
   t.match(ok.out, /home\.example\.com A: ok, detected 203\.0\.113\.7/);
@@ -226,9 +224,7 @@ t.test('detect with a source that needs no daemon works without one', async (t) 
 });
 
 t.test('ddnsd test SERVICE; update --force warns for providers that punish unchanged updates; one --socket and -c spelling', async (t) => {
-  const w = await makeWorld(t);
-  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
-  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const w = await homeWorld(t);
   const { daemon, clock } = await startDaemon(t, w);
   await until(() => w.fake.received.length === 1, 'start-up update');
   await quiesce(daemon, clock);

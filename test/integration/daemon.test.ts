@@ -1,6 +1,6 @@
 import t from 'tap';
 import { UbusClient } from '../../src/ubus';
-import { configText, dyndnsStep, makeWorld, PASSWORD, quiesce, serviceSection, startDaemon, until, USER } from './world';
+import { configText, dyndnsStep, homeWorld, makeWorld, PASSWORD, quiesce, serviceSection, startDaemon, until, USER } from './world';
 import { FakeDns } from '../engine/helpers';
 
 /**
@@ -10,9 +10,7 @@ import { FakeDns } from '../engine/helpers';
  */
 
 t.test('ifup with a new address: exactly one request carrying it; a burst of 20: one', async (t) => {
-  const w = await makeWorld(t);
-  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
-  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const w = await homeWorld(t);
   const { daemon, clock } = await startDaemon(t, w);
   await until(() => w.fake.received.length === 1, 'the start-up update');
   await quiesce(daemon, clock);
@@ -43,9 +41,7 @@ t.test('ifup with a new address: exactly one request carrying it; a burst of 20:
 });
 
 t.test('restart with state: zero requests; no state and DNS right: verification only', async (t) => {
-  const w = await makeWorld(t);
-  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
-  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const w = await homeWorld(t);
   const first = await startDaemon(t, w);
   await until(() => w.fake.received.length === 1, 'first update');
   await quiesce(first.daemon, first.clock);
@@ -255,9 +251,7 @@ t.test('a CGNAT address on the WAN: nothing sent, a warning the user can act on 
 t.test('ubusd restarting: the daemon reconnects, publishes ddnsd again and follows netifd', async (t) => {
   const { TestBroker } = await import('../support/ubus-broker');
   const { FakeNetifd } = await import('./world');
-  const w = await makeWorld(t);
-  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
-  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  const w = await homeWorld(t);
   const { daemon, clock } = await startDaemon(t, w);
   await until(() => w.fake.received.length === 1, 'start-up update');
   await quiesce(daemon, clock);

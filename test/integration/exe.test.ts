@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UbusClient } from '../../src/ubus';
 import { startBind } from '../support/bind';
-import { configText, dyndnsStep, makeWorld, PASSWORD, serviceSection, until, USER } from './world';
+import { configText, dyndnsStep, homeWorld, makeWorld, PASSWORD, serviceSection, until, USER } from './world';
 import { cli, daemonUp, EXE, runDaemon, statusOf } from './exe-run';
 import { missingReal } from '../support/real';
 
@@ -27,9 +27,7 @@ t.test('dist/ddnsd', async (t) => {
   });
 
   t.test('ifup → one request; status; reload (SIGHUP); SIGTERM; restart with state', async (t) => {
-    const w = await makeWorld(t);
-    w.writeConfig(configText([serviceSection('home', w.fake.url)]));
-    w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+    const w = await homeWorld(t);
     const d = runDaemon(t, w);
     await daemonUp(w);
     await until(() => w.fake.received.length === 1, 'the start-up update', 20_000);
@@ -117,9 +115,7 @@ t.test('dist/ddnsd', async (t) => {
   });
 
   t.test('a second daemon on the same bus exits 1 with a clear message', async (t) => {
-    const w = await makeWorld(t);
-    w.writeConfig(configText([serviceSection('home', w.fake.url)]));
-    w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+    const w = await homeWorld(t);
     const first = runDaemon(t, w);
     await daemonUp(w);
     await until(() => w.fake.received.length === 1, 'the first daemon\'s update', 20_000);

@@ -129,6 +129,14 @@ export interface World {
   writeConfig(text: string): void;
 }
 
+/** The common start: a world whose config holds service 'home', and the fake expecting its first update (wan's 203.0.113.7). */
+export async function homeWorld(t: TapLike): Promise<World> {
+  const w = await makeWorld(t);
+  w.writeConfig(configText([serviceSection('home', w.fake.url)]));
+  w.fake.expect(dyndnsStep('home.example.com', '203.0.113.7', 'good 203.0.113.7'));
+  return w;
+}
+
 /** Broker, netifd, fake dyndns2 server and a temp dir; everything closed at teardown. */
 export async function makeWorld(t: TapLike, opts: { netifd?: boolean; networks?: string[] } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'ddnsd-it-'));
