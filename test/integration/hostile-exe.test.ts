@@ -17,8 +17,8 @@ import { configText, dyndnsStep, makeWorld, serviceSection, until } from './worl
 /**
  * The real executable against careless and hostile callers on the bus: 1 MB names in every
  * argument, data nested 100 levels deep, garbage data, and a 20,000-line log read back.
- * Asserted: every call gets a status or a reply within 1 s: each of its ubus requests (lookup,
- * invoke) carries a 1 s timeout, so a missing or late answer shows as TIMEOUT and fails the
+ * Asserted: every call gets a status or a reply within 5 s: each of its ubus requests (lookup,
+ * invoke) carries a 5 s timeout, so a missing or late answer shows as TIMEOUT and fails the
  * case; the slowest whole call is printed. `log` always answers, cut to fit ubus's 1 MiB limit;
  * resident memory stays under BASE + 100 MiB at every sample (every 50 ms), where BASE is the
  * daemon's RSS after its first update (about 70 MiB here). Before the bounds, 800 calls with
@@ -27,7 +27,8 @@ import { configText, dyndnsStep, makeWorld, serviceSection, until } from './worl
 
 const MB = 'n'.repeat(1_000_000);
 const RSS_SLACK_KIB = 100 * 1024;
-const CALL_MS = 1000;
+// A bound on "answers at all", not a speed: 1 s was tight for 1 MB calls on a loaded 2-core machine.
+const CALL_MS = 5000;
 
 /** A blobmsg TABLE attribute holding `inner` (named `name`), encoded by hand: the encoder refuses past 64 levels. */
 function table(name: string, inner: Buffer): Buffer {
@@ -46,7 +47,7 @@ function nested(depth: number): Buffer {
   return b;
 }
 
-/** A connection that sends INVOKEs with raw DATA bytes and waits for each STATUS (1 s). */
+/** A connection that sends INVOKEs with raw DATA bytes and waits for each STATUS (CALL_MS). */
 async function rawCaller(socketPath: string) {
   const conn = await Connection.open(socketPath, nullLogger, systemClock);
   const waiting = new Map<number, (status: number) => void>();
@@ -74,7 +75,7 @@ async function rawCaller(socketPath: string) {
   };
 }
 
-t.test('dist/ddnsd under hostile callers: a status for every call within 1 s, bounded memory, log always answers', async (t) => {
+t.test('dist/ddnsd under hostile callers: a status for every call within 5 s, bounded memory, log always answers', async (t) => {
   if (!existsSync(EXE)) return missingReal(t, 'dist/ddnsd is not built (make dist/ddnsd)');
   const w = await makeWorld(t);
   w.writeConfig(configText([serviceSection('home', w.fake.url)]).replace("option log_level 'debug'", "option log_level 'debug'\n\toption log_lines '20000'"));
