@@ -19,6 +19,8 @@ import { loadState, StateStore, type ServiceState, type StateFile } from './stat
 import { secs, serviceStatus, type StatusReply } from './status';
 import { Mwan3Watch } from './wan';
 import { HotplugHooks, markRecords, recordEvents, ubusEvents, type HookSink, type RecordEvent } from './hooks';
+import { Notifications, type TestNotifyReply } from './notify';
+import type { HttpRequest, HttpResponse } from '../net/http';
 
 /** Everything the daemon takes from outside; production values come from wiring.ts. */
 export interface DaemonOptions {
@@ -39,6 +41,9 @@ export interface DaemonOptions {
   /** Where change hooks live (default /etc/hotplug.d/ddnsd) and how long one may run (default 10 s). */
   hooksDir?: string;
   hookTimeoutMs?: number;
+  /** Notify sections: the router's name in messages (default the kernel's hostname), the HTTP client (default net/http). */
+  hostname?: string;
+  notifySend?: (req: HttpRequest) => Promise<HttpResponse>;
 }
 
 interface Entry {
@@ -73,6 +78,8 @@ export class Daemon implements DaemonApi {
   /** Where record events go: the ubus event, hotplug.d executables (and notify sections). */
   #sinks: HookSink[] = [];
   readonly hooks: HotplugHooks;
+  /** The notify sections' sender. */
+  readonly notifications: Notifications;
   #handles: Handle[] = [];
   #store: StateStore;
   #started: number;
@@ -86,6 +93,7 @@ export class Daemon implements DaemonApi {
     this.#started = opts.clock.now();
     this.#store = new StateStore(opts.stateDir, () => this.#snapshot(), this.logger);
     this.hooks = new HotplugHooks({ dir: opts.hooksDir, timeoutMs: opts.hookTimeoutMs, clock: opts.clock, log: this.logger.child('hooks') });
+    this.notifications = new Notifications({ clock: opts.clock, log: this.logger, host: opts.hostname, send: opts.notifySend });
   }
 
   /** A daemon not yet started: `open()` it; `stop()` may come at any time (SIGTERM while waiting for ubusd). */
@@ -113,7 +121,7 @@ export class Daemon implements DaemonApi {
     this.#handles.push(await watchNetifd(this.#bus, this.logger.child('netifd'), (i, a, o) => this.#onInterface(i, a, o)));
     const bus = this.#bus;
     if (bus.send) this.#sinks.push(ubusEvents((type, data) => bus.send!(type, data), this.logger.child('hooks')));
-    this.#sinks.push(this.hooks);
+    this.#sinks.push(this.hooks, this.notifications);
     await this.#apply(loaded ?? emptyConfig(), 'start');
     this.logger.info(`ddnsd ${VERSION} running with ${this.#entries.size} service(s)`);
   }
@@ -137,6 +145,7 @@ export class Daemon implements DaemonApi {
     this.#stopped = true;
     await Promise.all([...this.#entries.values()].map((e) => e.runner?.stop()));
     this.hooks.close();
+    this.notifications.close();
     // Stopped before the configuration was applied: the state file on disk is still the truth.
     const saved = this.#applied ? await this.#store.save() : undefined;
     await Promise.allSettled(this.#handles.map((h) => h.remove()));
@@ -196,6 +205,8 @@ export class Daemon implements DaemonApi {
     sink.level = this.opts.logLevel ?? loaded.global.logLevel;
     this.logbook.capacity = loaded.global.logLines;
     for (const s of loaded.services) sink.addSecrets(serviceSecrets(s));
+    for (const n of loaded.notify ?? []) if (n.token) sink.addSecrets([n.token]);
+    this.#applyNotify(loaded);
     const reply: ReloadReply = { ok: true, error: '', started: [], unchanged: [], removed: [], rejected: [] };
     const next = new Map<string, Entry>();
     for (const s of loaded.services) {
@@ -236,6 +247,16 @@ export class Daemon implements DaemonApi {
     for (const name of reply.started) this.#entries.get(name)?.runner?.trigger(trigger('config', why));
     void this.#store.save();
     return reply;
+  }
+
+  /** Notify sections follow the configuration; a rejected one is logged and shown in status with why. */
+  #applyNotify(loaded: LoadedConfig): void {
+    const rejected = (loaded.rejectedNotify ?? []).map((r) => {
+      const lines = r.problems.map((p) => `${p.option ? `${r.name}.${p.option}: ` : ''}${p.message}`);
+      for (const l of lines) this.logger.error(`notify ${r.name} skipped: ${l}`);
+      return { name: r.name, error: lines.join('\n') || 'invalid configuration' };
+    });
+    this.notifications.apply(loaded.notify ?? [], rejected);
   }
 
   #makeEntry(config: ServiceConfig, previous: ServiceState | undefined): Entry {
@@ -356,6 +377,7 @@ export class Daemon implements DaemonApi {
       version: VERSION,
       uptime: Math.floor((this.opts.clock.now() - this.#started) / 1000),
       errors: [...this.#errors],
+      notify: this.notifications.status(),
       services: list.map((e) =>
         serviceStatus({
           name: e.name, config: e.config, state: e.state, detections: e.runner?.detections ?? [], nextCheck: e.runner?.nextCheck, error: e.error,
@@ -392,6 +414,12 @@ export class Daemon implements DaemonApi {
     const services = [];
     for (const s of chosen) services.push(await detectService(s, opts.family ? [opts.family] : familiesOf(s), factory, log));
     return { services };
+  }
+
+  /** `test {notify}`: one test message to that section, sent now. */
+  testNotify(name: string): Promise<TestNotifyReply> {
+    if (!this.notifications.has(name)) throw notFound(`no notify section named '${name}'`);
+    return this.notifications.test(name);
   }
 
   async test(service: string): Promise<unknown> {

@@ -82,7 +82,7 @@ export function recordEvents(
 }
 
 /** The fields of the ubus event `ddnsd.record` (DESIGN.md), plus the action. */
-export function eventFields(e: RecordEvent): Record<string, string> {
+export function eventFields(e: Record<keyof RecordEvent, string>): Record<string, string> {
   return { action: e.action, service: e.service, domain: e.domain, type: e.type, old: e.old, new: e.new, state: e.state, result: e.result, interface: e.interface };
 }
 

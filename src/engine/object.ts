@@ -21,6 +21,7 @@ export interface DaemonApi {
   providers(): unknown;
   detect(opts: { service?: string; family?: Family; adhoc?: AdhocDetect }): Promise<unknown>;
   test(service: string): Promise<unknown>;
+  testNotify(name: string): Promise<unknown>;
 }
 
 /**
@@ -84,10 +85,13 @@ export function ddnsdMethods(api: DaemonApi): Record<string, MethodDef> {
       handler: (a) => api.detect(detectArgs(a)),
     },
     test: {
-      args: { service: 'string' },
+      args: { service: 'string', notify: 'string' },
       handler: (a) => {
         const service = str(a.service);
-        if (!service) throw invalid('test needs a service');
+        const notify = str(a.notify);
+        if (service && notify) throw invalid('test takes a service or a notify section, not both');
+        if (notify) return api.testNotify(notify);
+        if (!service) throw invalid('test needs a service or a notify section');
         return api.test(service);
       },
     },

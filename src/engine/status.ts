@@ -2,6 +2,7 @@ import type { ServiceConfig } from '../config/types';
 import type { Detection, Family } from '../detect/types';
 import type { RecordState, StateName, ServiceState } from './state';
 import { interfacesOf, type WanStatus } from './wan';
+import type { NotifyStatus } from './notify';
 
 /**
  * The `status` reply of the `ddnsd` ubus object (DESIGN.md contract). Every field is always
@@ -14,6 +15,8 @@ export interface StatusReply {
   uptime: number;
   /** Problems with the configuration file as a whole (unreadable, parse error). */
   errors: string[];
+  /** The notify sections (engine/notify.ts), rejected ones with their `error`. */
+  notify: NotifyStatus[];
   services: ServiceStatus[];
 }
 

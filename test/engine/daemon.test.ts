@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon, type DaemonOptions } from '../../src/engine/daemon';
+import { loadConfig } from '../../src/config/schema';
+import { FakeHttp } from '../support/fake-http';
 import type { LoadedConfig, ServiceConfig } from '../../src/config/types';
 import type { Detection, Family, Source } from '../../src/detect/types';
 import type { ProviderDef, ProviderInput, RecordUpdate, UpdateResult } from '../../src/providers/types';
@@ -34,7 +36,8 @@ interface World {
   dir: string;
   calls: { service: string; updates: RecordUpdate[] }[];
   answers: string[];
-  config: { services: Partial<ServiceConfig>[]; rejected?: string[]; unparsable?: boolean };
+  /** `notify`: UCI text of notify sections, read by the real schema. */
+  config: { services: Partial<ServiceConfig>[]; rejected?: string[]; unparsable?: boolean; notify?: string };
   dns: FakeDns;
   lines: string[];
   start(): Promise<Daemon>;
@@ -90,7 +93,11 @@ function loadFake(text: string): LoadedConfig {
     return { global: { logLevel: 'debug', allowPrivate: false, logLines: 500 }, services: [], rejected: [], problems: [{ section: '', message: 'parse error (EOF with unterminated \') at line 9' }], unparsable: true };
   }
   const rejected = (c.rejected ?? []).map((name) => ({ name, problems: [{ section: name, option: 'provider', message: "unknown provider 'nope'" }] }));
-  return { global: { logLevel: 'debug', allowPrivate: false, logLines: 500 }, services, rejected, problems: rejected.flatMap((r) => r.problems) };
+  const notify = loadConfig(c.notify ?? '', { providers: [] });
+  return {
+    global: { logLevel: 'debug', allowPrivate: false, logLines: 500 }, services, rejected, problems: [...rejected.flatMap((r) => r.problems), ...notify.problems],
+    notify: notify.notify, rejectedNotify: notify.rejectedNotify,
+  };
 }
 
 function options(w: World, sink: LogSink): DaemonOptions {
@@ -103,6 +110,7 @@ function options(w: World, sink: LogSink): DaemonOptions {
     sourceFactory: netSource,
     verifierFactory: () => w.dns.verifier,
     random: () => 0,
+    hostname: 'router1',
   };
 }
 
@@ -248,7 +256,7 @@ t.test('status has every contract field; no secret in replies, logs or errors', 
   const d = await w.start();
   await settle(d, w.clock);
   const st = (await w.bus.invoke('ddnsd', 'status', { ubus_rpc_session: 'abc' })) as Record<string, unknown>;
-  t.strictSame(Object.keys(st).sort(), ['errors', 'services', 'uptime', 'version']);
+  t.strictSame(Object.keys(st).sort(), ['errors', 'notify', 'services', 'uptime', 'version']);
   const svc = (st.services as Record<string, unknown>[])[0];
   t.strictSame(Object.keys(svc).sort(), ['active_interface', 'active_reason', 'detected', 'enabled', 'error', 'interface', 'interfaces', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'wans', 'warnings']);
   t.same(svc.detected, { ipv4: '203.0.113.7', ipv6: '2001:db8::7' });
@@ -372,4 +380,60 @@ t.test('a missing file at start says that no service runs until it is fixed, not
   t.teardown(() => d.stop());
   t.ok(w.lines.includes('error: cannot read /etc/config/ddnsd: no such file; no service runs until it is fixed (then: /etc/init.d/ddnsd reload)'), w.lines.join('\n'));
   t.same(d.status().errors, ['cannot read /etc/config/ddnsd: no such file']);
+});
+
+t.test('notify: a failing server is retried on the clock while updates go on; ubus test {notify}; status notify', async (t) => {
+  const w = world(t);
+  const hook = await FakeHttp.start(t);
+  const TOKEN = 'notify-T0ken-never-shown';
+  w.config.notify = `config notify 'hook'\n\toption type 'webhook'\n\toption url '${hook.url}/h'\n\toption token '${TOKEN}'\n\nconfig notify 'broken'\n\toption type 'pager'\n\toption url '${hook.url}/x'\n`;
+  // The first event's POST gets 500 twice; the record's updates must not wait for it.
+  const fields = { action: 'update', service: 'home', domain: 'home.example.com', type: 'A', state: 'ok', interface: 'wan', host: 'router1' };
+  const first = { ...fields, old: '', new: '203.0.113.7', result: 'good 203.0.113.7 (pw ***)' };
+  hook.expect(
+    { method: 'POST', path: '/h', auth: `Bearer ${TOKEN}`, body: { ...first, time: new Date(w.clock.now()).toISOString() }, reply: { status: 500 } },
+  );
+  const d = await w.start();
+  await settle(d, w.clock);
+  for (let i = 0; i < 400 && hook.received.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+  await d.notifications.idle();
+  t.equal(w.calls.length, 1, 'the first update went out');
+  let st = d.status();
+  t.same(st.notify.map((n) => [n.name, n.type, n.enabled, n.queued, n.last_sent]), [['hook', 'webhook', true, 1, 0], ['broken', '', false, 0, 0]]);
+  t.match(st.notify[0].last_error, /answered 500/);
+  t.match(st.notify[1].error, /^broken\.type: 'pager' is not allowed/);
+
+  // The address changes while the notification waits for its retry: the update is not held.
+  w.bus.setWan('198.51.100.44');
+  w.bus.notify('interface.update', { interface: 'wan' });
+  await settle(d, w.clock);
+  t.equal(w.calls.length, 2, 'the second update went out at once');
+  t.equal(w.calls[1].updates[0].address, '198.51.100.44');
+  t.equal(hook.received.length, 1, 'no notification request while the backoff runs');
+  t.equal(d.status().notify[0].queued, 2, 'the second event waits behind the first');
+
+  const retryAt = w.clock.now() + 30_000;
+  hook.expect(
+    { method: 'POST', path: '/h', auth: `Bearer ${TOKEN}`, body: { ...first, time: new Date(retryAt).toISOString() } },
+    { method: 'POST', path: '/h', auth: `Bearer ${TOKEN}`, body: { ...fields, old: '203.0.113.7', new: '198.51.100.44', result: 'good 198.51.100.44 (pw ***)', time: new Date(retryAt).toISOString() } },
+  );
+  await w.clock.advance(30_000);
+  for (let i = 0; i < 400 && hook.received.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+  await d.notifications.idle();
+  st = d.status();
+  t.same([st.notify[0].queued, st.notify[0].last_error, st.notify[0].last_sent], [0, '', retryAt / 1000]);
+
+  hook.expect({
+    method: 'POST', path: '/h', auth: `Bearer ${TOKEN}`,
+    body: { action: 'test', service: '', domain: '', type: '', old: '', new: '', state: '', result: '', interface: '', time: new Date(w.clock.now()).toISOString(), host: 'router1' },
+  });
+  t.same(await w.bus.invoke('ddnsd', 'test', { notify: 'hook', ubus_rpc_session: 'x' }), { notify: 'hook', ok: true, message: 'the webhook answered 200' });
+  t.same(await w.bus.invoke('ddnsd', 'test', { notify: 'broken' }), { notify: 'broken', ok: false, message: "the section's configuration is rejected: broken.type: 'pager' is not allowed; use webhook, ntfy, gotify" });
+  t.equal(await statusOf(w.bus.invoke('ddnsd', 'test', { notify: 'nope' })), 4, 'an unknown section is NOT_FOUND');
+  t.equal(await statusOf(w.bus.invoke('ddnsd', 'test', { notify: 'hook', service: 'home' })), 2, 'both: INVALID_ARGUMENT');
+  t.equal(await statusOf(w.bus.invoke('ddnsd', 'test', {})), 2);
+  hook.assertDone(t);
+  const all = JSON.stringify(d.status()) + w.lines.join('\n');
+  t.notOk(all.includes(TOKEN), 'the token is in no log line and no status reply');
+  t.ok(w.lines.some((l) => /notify broken skipped: broken\.type: 'pager' is not allowed/.test(l)), 'a rejected section is logged');
 });

@@ -134,7 +134,7 @@ t.test('status over the bus: every contract field, no password anywhere; reload 
   const cli = await UbusClient.connect({ socketPath: w.broker.socketPath });
   t.teardown(() => cli.close());
   const st = (await cli.call('ddnsd', 'status', { ubus_rpc_session: '00000000000000000000000000000000' }))!;
-  t.strictSame(Object.keys(st).sort(), ['errors', 'services', 'uptime', 'version']);
+  t.strictSame(Object.keys(st).sort(), ['errors', 'notify', 'services', 'uptime', 'version']);
   const services = st.services as Record<string, unknown>[];
   t.equal(services.length, 2);
   for (const s of services) {

@@ -46,7 +46,7 @@ t.test('dist/ddnsd', async (t) => {
     await statusOf(w);
     t.equal(w.fake.received.length, 2, '20 ifupdate events with a new address: exactly one request carrying it');
 
-    t.strictSame(Object.keys(st).sort(), ['errors', 'services', 'uptime', 'version']);
+    t.strictSame(Object.keys(st).sort(), ['errors', 'notify', 'services', 'uptime', 'version']);
     const svc = services(st)[0] as unknown as Record<string, unknown>;
     t.strictSame(Object.keys(svc).sort(), ['active_interface', 'active_reason', 'detected', 'enabled', 'error', 'interface', 'interfaces', 'last_check', 'name', 'next_check', 'provider', 'records', 'source', 'state', 'wans', 'warnings']);
     t.match(svc, { name: 'home', state: 'ok', provider: 'dyndns2', detected: { ipv4: '198.51.100.23' } });
