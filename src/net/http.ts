@@ -251,6 +251,25 @@ function isUpgrade(from: URL, to: URL): boolean {
   return from.protocol === 'http:' && to.protocol === 'https:' && from.hostname === to.hostname && from.port === '' && to.port === '';
 }
 
+/**
+ * One TLS context per CA list, made on first use and kept while the list lives (defaultCa's
+ * list for as long as the process, a service's own list as long as its transport): given only
+ * `ca`, Node parses every certificate of the list again for each connection, some 140 roots,
+ * which costs milliseconds on a router's CPU for every request.
+ */
+const contexts = new WeakMap<object, tls.SecureContext>();
+
+function trustFor(ca: HttpRequest['ca'] | undefined): { ca?: HttpRequest['ca']; secureContext?: tls.SecureContext } {
+  if (ca === undefined) return {};
+  if (typeof ca === 'string') return { ca };
+  let ctx = contexts.get(ca);
+  if (!ctx) {
+    ctx = tlsModule().createSecureContext({ ca });
+    contexts.set(ca, ctx);
+  }
+  return { secureContext: ctx };
+}
+
 async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
   checkLiteralFamily(hop.url, ex.req.family);
   const headers = { ...hop.headers };
@@ -261,7 +280,7 @@ async function sendOnce(ex: Exchange, hop: Hop): Promise<HttpResponse> {
     headers,
     family: local?.family ?? ex.req.family,
     localAddress: local?.localAddress,
-    ca: ex.req.ca ?? defaultCa(),
+    ...(hop.url.protocol === 'https:' ? trustFor(ex.req.ca ?? defaultCa()) : {}),
     ...(ex.req.insecure ? { rejectUnauthorized: false } : {}),
     servername: hop.url.protocol === 'https:' && !isIpLiteral(hop.url.hostname) ? hop.url.hostname : undefined,
   };
@@ -281,7 +300,7 @@ interface ConnectOptions {
   viaPlainProxy: boolean;
 }
 
-async function connectOptions(ex: Exchange, hop: Hop, base: https.RequestOptions & { ca?: HttpRequest['ca'] }): Promise<ConnectOptions> {
+async function connectOptions(ex: Exchange, hop: Hop, base: https.RequestOptions & { ca?: HttpRequest['ca']; secureContext?: tls.SecureContext }): Promise<ConnectOptions> {
   const target = { hostname: unbracket(hop.url.hostname), port: Number(hop.url.port || (hop.url.protocol === 'https:' ? 443 : 80)) };
   const path = hop.url.pathname + hop.url.search;
   if (!ex.proxy) {
@@ -294,7 +313,7 @@ async function connectOptions(ex: Exchange, hop: Hop, base: https.RequestOptions
     return { request: { ...base, headers, hostname: p.host, port: p.port, path: hop.url.href, agent: false }, viaPlainProxy: true };
   }
   const socket = await tunnel(ex, p, hop.url.host);
-  const tlsSocket = tlsModule().connect({ socket, servername: base.servername, ca: base.ca, rejectUnauthorized: !ex.req.insecure });
+  const tlsSocket = tlsModule().connect({ socket, servername: base.servername, ca: base.ca, secureContext: base.secureContext, rejectUnauthorized: !ex.req.insecure });
   ex.live.add(tlsSocket);
   return {
     request: { ...base, ...target, path, createConnection: () => tlsSocket },

@@ -251,6 +251,33 @@ t.test('HTTPS with a trusted private CA, and a tls error without it', async (t) 
   fake.assertDone(t);
 });
 
+t.test('HTTPS: one TLS context per CA list, made once and used for every connection', async (t) => {
+  const cert = makeTestCert();
+  const fake = await FakeHttp.start(t, { tls: cert });
+  // The module object http.ts loads on first use: count the contexts it makes.
+  const tlsMod = require('node:tls') as typeof import('node:tls');
+  const real = tlsMod.createSecureContext;
+  let made = 0;
+  tlsMod.createSecureContext = (o) => {
+    made++;
+    return real(o);
+  };
+  t.teardown(() => {
+    tlsMod.createSecureContext = real;
+  });
+  const list = [cert.cert];
+  for (let i = 0; i < 3; i++) fake.expect({ method: 'GET', path: '/s', reply: { body: `n${i}` } });
+  const bodies: string[] = [];
+  for (let i = 0; i < 3; i++) bodies.push((await request({ method: 'GET', url: `${fake.url}/s`, ca: list })).body);
+  t.same(bodies, ['n0', 'n1', 'n2'], 'three requests, three connections (no keep-alive), all trusted');
+  t.equal(made, 1, 'one context made for the three');
+  const other = [cert.cert];
+  fake.expect({ method: 'GET', path: '/s', reply: { body: 'o' } });
+  t.equal((await request({ method: 'GET', url: `${fake.url}/s`, ca: other })).body, 'o');
+  t.equal(made, 2, 'another list, its own context');
+  fake.assertDone(t);
+});
+
 t.test('HTTPS refuses to follow a redirect to plain HTTP', async (t) => {
   const cert = makeTestCert();
   const fake = await FakeHttp.start(t, { tls: cert });
