@@ -151,9 +151,14 @@ export class BlobWriter {
     return this.#buf.subarray(0, this.#len);
   }
 
-  /** A copy of what was written (from Node's shared pool when small), then empty for reuse. */
+  /**
+   * A copy of what was written, then empty for reuse. The copy has its own memory, not a
+   * slice of Node's shared Buffer pool: a pool slab still referenced when V8 collects its
+   * young generation twice moves to the old generation and is freed only by a full
+   * collection (src/ubus/framing.ts says what that cost).
+   */
   take(): Buffer {
-    const out = Buffer.allocUnsafe(this.#len);
+    const out = Buffer.allocUnsafeSlow(this.#len);
     this.#buf.copy(out, 0, 0, this.#len);
     this.reset();
     return out;

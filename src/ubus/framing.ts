@@ -3,6 +3,13 @@
  * the 4-byte root blob header, check them, then wait for the rest of the root. A chunk may
  * hold several messages or a fraction of one; the body buffer is allocated only after the
  * length has been checked against the 1 MiB limit.
+ *
+ * No message is copied into Node's shared Buffer pool: a message that lies whole in the chunk
+ * is a view of the chunk, and one that spans chunks gets a buffer of its own
+ * (allocUnsafeSlow). Per-message copies out of the pool kept 8 KiB pool slabs alive across
+ * two young-generation collections, so V8 moved them to its old generation, where only a
+ * full collection frees them; with V8's own heap flat none came, and the daemon's malloc
+ * heap grew by about 80 bytes per ubus call (test/bench/README.md, the status soak).
  */
 import { ATTR_HEADER_LEN, LEN_MASK, pad4 } from './blob';
 import { MAX_MSGLEN, MSG_HEADER_LEN } from './constants';
@@ -36,13 +43,22 @@ export class FrameReader {
   }
 
   /**
-   * Feeds a chunk; returns the complete messages it finished (each a fresh Buffer). Throws
-   * DecodeError on a bad header, after which the stream cannot be resynchronised.
+   * Feeds a chunk; returns the complete messages it finished: views of `chunk` for those
+   * that lie whole in it, else a buffer of their own. Throws DecodeError on a bad header,
+   * after which the stream cannot be resynchronised.
    */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
     let pos = 0;
     while (pos < chunk.length) {
+      if (!this.#body && this.#headLen === 0 && chunk.length - pos >= FIRST) {
+        const len = MSG_HEADER_LEN + checkRoot(chunk, pos);
+        if (chunk.length - pos >= len) {
+          out.push(chunk.subarray(pos, pos + len));
+          pos += len;
+          continue;
+        }
+      }
       if (!this.#body) {
         const n = Math.min(FIRST - this.#headLen, chunk.length - pos);
         chunk.copy(this.#head, this.#headLen, pos, pos + n);
@@ -50,7 +66,7 @@ export class FrameReader {
         pos += n;
         if (this.#headLen < FIRST) break;
         const raw = checkRoot(this.#head, 0);
-        this.#body = Buffer.allocUnsafe(MSG_HEADER_LEN + raw);
+        this.#body = Buffer.allocUnsafeSlow(MSG_HEADER_LEN + raw);
         this.#head.copy(this.#body, 0, 0, FIRST);
         this.#bodyLen = FIRST;
       }

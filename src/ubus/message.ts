@@ -120,10 +120,8 @@ function decodeAttr(buf: Buffer, span: AttrSpan, kind: AttrKind): MsgAttr {
 }
 
 /**
- * One writer for every message, reused: a fresh zero-filled buffer per message (and per
- * doubling) made glibc's heap grow by about 64 bytes per reply of a ubus object answering a
- * table of many fields, for good. The daemon's `status` still grows glibc's heap (about
- * 0.9 MiB per 10,000 calls in make bench): a further cause, not found yet.
+ * One writer for every message, reused, so encoding allocates no growing buffers; what
+ * leaves is one copy with its own memory (BlobWriter.take says why not from Node's pool).
  */
 const scratch = new BlobWriter(4096);
 

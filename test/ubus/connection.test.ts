@@ -142,3 +142,23 @@ t.test('no ubusd at the path: the error says so in words, with the code for sear
   writeFileSync(plain, '');
   await t.rejects(UbusClient.connect({ socketPath: plain }), { message: /: nothing accepts connections there; is ubusd running\? \(ECONNREFUSED\)$/ });
 });
+
+t.test('no message lives in a slice of Node\'s shared Buffer pool (the status soak\'s growth)', async (t) => {
+  // A pool slab referenced across two young-generation collections moves to V8's old
+  // generation and waits for a full collection: encoded and framed messages get their own memory.
+  const small = encodeMessage({ type: MsgType.STATUS, seq: 1, peer: 2, attrs: [at.i32(Attr.STATUS, 0)] });
+  t.equal(small.buffer.byteLength, small.length, 'an encoded message owns its memory');
+  const other = encodeMessage({ type: MsgType.STATUS, seq: 2, peer: 2, attrs: [at.i32(Attr.STATUS, 0)] });
+  t.not(other.buffer, small.buffer, 'each message its own');
+  // A chunk as the socket gives it: its own memory (Buffer.concat would take it from the pool).
+  const chunk = Buffer.allocUnsafeSlow(small.length + other.length + 6);
+  Buffer.concat([small, other, HELLO.subarray(0, 6)]).copy(chunk);
+  const r = new FrameReader();
+  const whole = r.push(chunk);
+  t.equal(whole.length, 2);
+  t.ok(whole.every((f) => f.buffer === chunk.buffer), 'messages whole in a chunk are views of it, not copies');
+  t.same(whole.map((f) => decodeMessage(f).seq), [1, 2]);
+  const [spanning] = r.push(HELLO.subarray(6));
+  t.equal(spanning.buffer.byteLength, HELLO.length, 'a message spanning chunks gets a buffer of its own');
+  t.same(spanning, HELLO);
+});
