@@ -19,9 +19,13 @@ export function parseUnit(text: string): DurationUnit | undefined {
   return (DURATION_UNITS as readonly string[]).includes(text) ? (text as DurationUnit) : undefined;
 }
 
+/** A duration's shape: the number and the optional suffix (rules.ts publishes it to LuCI). */
+export const DURATION_PATTERN = '^\\s*(\\d{1,9})\\s*([smhd]?)\\s*$';
+const DURATION = new RegExp(DURATION_PATTERN);
+
 /** Milliseconds, or undefined when `text` is not a duration. */
 export function parseDuration(text: string, unit: DurationUnit = 'seconds'): number | undefined {
-  const m = /^\s*(\d{1,9})\s*([smhd]?)\s*$/.exec(text);
+  const m = DURATION.exec(text);
   if (!m) return undefined;
   return Number(m[1]) * MS[m[2] || UNIT_SUFFIX[unit]];
 }

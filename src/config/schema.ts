@@ -1,6 +1,7 @@
 import type { ProviderDef } from '../providers/types';
 import { LEVELS, parseLevel } from '../util/log';
-import { BOOL_HELP, parseBool, parseCount } from './values';
+import { BOOL_HELP, parseBool } from './values';
+import { judgeRange, optionRule } from './rules';
 import { SectionReader } from './section-reader';
 import { readService } from './service';
 import { readNotify } from './notify';
@@ -18,7 +19,8 @@ export interface LoadOptions {
   providers: readonly ProviderDef[];
 }
 
-export const DEFAULT_GLOBAL: GlobalConfig = { logLevel: 'info', allowPrivate: false, logLines: 500 };
+const LOG_LINES = optionRule('ddnsd', 'log_lines');
+export const DEFAULT_GLOBAL: GlobalConfig = { logLevel: 'info', allowPrivate: false, logLines: Number(LOG_LINES.default) };
 
 function readGlobal(section: UciSection, problems: ConfigProblem[]): GlobalConfig {
   const r = new SectionReader(section, problems);
@@ -37,9 +39,9 @@ function readGlobal(section: UciSection, problems: ConfigProblem[]): GlobalConfi
   }
   const lines = r.single('log_lines');
   if (lines) {
-    const n = parseCount(lines.text);
-    if (n === undefined || n < 10 || n > 100_000) r.invalid('log_lines', lines, 'a whole number from 10 to 100000');
-    else g.logLines = n;
+    const v = judgeRange(LOG_LINES, lines.text);
+    if (v.ok) g.logLines = v.value!;
+    else r.invalid('log_lines', lines, LOG_LINES.help);
   }
   for (const o of r.unused()) r.warn(o.name, undefined, 'unknown option in the global section; it is ignored', o.line);
   return g;

@@ -15,7 +15,8 @@ import {
   parseBool,
   parseCount,
 } from './values';
-import { durationHelp, DurationUnit, parseDuration, parseUnit } from './duration';
+import { durationHelp, DurationUnit, formatDuration, parseDuration, parseUnit } from './duration';
+import { judgeRange, optionRule } from './rules';
 import { fingerprint } from './fingerprint';
 import { isSecretOption, readProviderOptions, secretOptions } from './provider-fields';
 import { SectionReader } from './section-reader';
@@ -25,11 +26,11 @@ import { ALLOW_INSECURE_HTTP, checkInsecureHttp } from './insecure-http';
 
 const IP_DNS_NAMES = ['opendns', 'cloudflare'];
 
-/** Interval options: name, its ddns-scripts unit option, the unit's default, the default, the minimum. */
+/** Interval options: their rules (rules.ts: unit option, default unit, minimum) and defaults. */
 const INTERVALS = {
-  force: { option: 'force_interval', unit: 'force_unit', defUnit: 'hours', def: 72 * 3_600_000, min: 0 },
-  retry: { option: 'retry_interval', unit: 'retry_unit', defUnit: 'seconds', def: 60_000, min: 1000 },
-  check: { option: 'check_interval', unit: 'check_unit', defUnit: 'minutes', def: 600_000, min: 10_000 },
+  force: { rule: optionRule('service', 'force_interval'), def: 72 * 3_600_000 },
+  retry: { rule: optionRule('service', 'retry_interval'), def: 60_000 },
+  check: { rule: optionRule('service', 'check_interval'), def: 600_000 },
 } as const;
 
 export function bool(r: SectionReader, name: string, def: boolean): boolean {
@@ -49,28 +50,37 @@ function validated(r: SectionReader, name: string, ok: (t: string) => boolean, a
   return got?.text;
 }
 
+/** The choices of a service option's rule (rules.ts), typed as the config has them. */
+function choicesOf<T extends string>(name: string): readonly T[] {
+  return optionRule('service', name).choices as T[];
+}
+
+/** What a service option's rule allows, in words. */
+function help(name: string): string {
+  return optionRule('service', name).help;
+}
+
 function choice<T extends string>(r: SectionReader, name: string, values: readonly T[], def: T): T {
   const got = validated(r, name, (t) => values.includes(t as T), values.join(', '));
   return (got as T | undefined) ?? def;
 }
 
 function interval(r: SectionReader, which: keyof typeof INTERVALS): number {
-  const spec = INTERVALS[which];
-  let unit: DurationUnit = spec.defUnit;
-  const unitRead = r.single(spec.unit);
+  const { rule, def } = INTERVALS[which];
+  let unit: DurationUnit = rule.unit!;
+  const unitRead = r.single(rule.unit_option!);
   if (unitRead) {
     const u = parseUnit(unitRead.text);
     if (u) unit = u;
-    else r.invalid(spec.unit, unitRead, 'seconds, minutes, hours or days');
+    else r.invalid(rule.unit_option!, unitRead, 'seconds, minutes, hours or days');
   }
-  const got = r.single(spec.option);
-  if (!got) return spec.def;
-  const ms = parseDuration(got.text, unit);
-  if (ms === undefined) r.invalid(spec.option, got, durationHelp(unit, spec.unit));
-  else if (ms < spec.min && !(which === 'force' && ms === 0)) {
-    r.error(spec.option, got.text, `'${got.text}' is too short; the minimum is ${spec.min / 1000}s`, got.line);
-  }
-  return ms ?? spec.def;
+  const got = r.single(rule.name);
+  if (!got) return def;
+  const v = judgeRange(rule, got.text, unit);
+  if (v.ok) return v.value! * 1000;
+  if (v.why === 'shape') r.invalid(rule.name, got, durationHelp(unit, rule.unit_option));
+  else r.error(rule.name, got.text, `'${got.text}' is too short; the minimum is ${rule.min}s`, got.line);
+  return def;
 }
 
 /** `provider` (or ddns-scripts' `service_name`) resolved against the registry. */
@@ -169,7 +179,7 @@ function transfer(r: SectionReader) {
   if (tlsInsecure) {
     r.warn('tls_insecure', undefined, "INSECURE: the provider's TLS certificate is not checked, so anyone on the path can read this service's credentials and answer in the provider's name; trust the provider's CA with option cacert instead");
   }
-  const bindNetwork = validated(r, 'bind_network', isNetworkName, 'a network name from /etc/config/network (wan, wanb)');
+  const bindNetwork = validated(r, 'bind_network', isNetworkName, help('bind_network'));
   return { forceIpVersion, cacert, tlsInsecure, bindNetwork };
 }
 
@@ -184,16 +194,16 @@ function importProblems(r: SectionReader): void {
   }
 }
 
-const NETWORK_HELP = 'a network name from /etc/config/network (wan)';
-export const DEFAULT_HOLDDOWN_MS = 5000;
-const MAX_HOLDDOWN_MS = 3_600_000;
+const INTERFACE = optionRule('service', 'interface');
+const HOLDDOWN = optionRule('service', 'holddown');
+export const DEFAULT_HOLDDOWN_MS = parseDuration(HOLDDOWN.default)!;
 
 /** `interface` (one) or `list interface` (several WANs in priority order), and the hold-down between switches. */
 function wans(r: SectionReader): Pick<ServiceConfig, 'interface' | 'interfaces' | 'holddownMs'> {
   const names: string[] = [];
   const got = r.many('interface');
   for (const text of got?.items ?? []) {
-    if (!isNetworkName(text)) r.invalid('interface', { text, line: got!.line }, NETWORK_HELP);
+    if (!isNetworkName(text)) r.invalid('interface', { text, line: got!.line }, INTERFACE.help);
     else if (names.includes(text)) r.warn('interface', text, `'${text}' is listed twice; the second one is ignored`, got!.line);
     else names.push(text);
   }
@@ -201,10 +211,10 @@ function wans(r: SectionReader): Pick<ServiceConfig, 'interface' | 'interfaces' 
   let holddownMs = DEFAULT_HOLDDOWN_MS;
   const hd = r.single('holddown');
   if (hd) {
-    const ms = parseDuration(hd.text, 'seconds');
-    if (ms === undefined) r.invalid('holddown', hd, durationHelp('seconds'));
-    else if (ms > MAX_HOLDDOWN_MS) r.error('holddown', hd.text, `'${hd.text}' is too long; the most is 1h`, hd.line);
-    else holddownMs = ms;
+    const v = judgeRange(HOLDDOWN, hd.text);
+    if (v.ok) holddownMs = v.value! * 1000;
+    else if (v.why === 'shape') r.invalid('holddown', hd, HOLDDOWN.help);
+    else r.error('holddown', hd.text, `'${hd.text}' is too long; the most is ${formatDuration(HOLDDOWN.max! * 1000)}`, hd.line);
     if (names.length < 2) r.warn('holddown', hd.text, 'only matters with several interfaces (list interface); it is ignored', hd.line);
   }
   return { interface: names[0], ...(names.length > 1 ? { interfaces: names } : {}), holddownMs };
@@ -237,7 +247,7 @@ function severalWans(r: SectionReader, svc: ServiceConfig): void {
 function ipVersion(r: SectionReader): IpVersion {
   if (r.has('ip_version')) {
     r.use('use_ipv6');
-    return choice(r, 'ip_version', ['4', '6', 'both'] as const, '4');
+    return choice(r, 'ip_version', choicesOf<IpVersion>('ip_version'), '4');
   }
   return bool(r, 'use_ipv6', false) ? '6' : '4';
 }
@@ -281,10 +291,10 @@ function shellSyntax(r: SectionReader, text: string, line: number): void {
 /** Options of the address source; each needed option is required for its source. */
 function source(r: SectionReader) {
   const kind = choice(r, 'ip_source', SOURCE_KINDS, 'network');
-  const ipNetwork = validated(r, 'ip_network', isNetworkName, 'a network name from /etc/config/network (wan)');
+  const ipNetwork = validated(r, 'ip_network', isNetworkName, help('ip_network'));
   const ipNetwork6 = validated(r, 'ip_network6', isNetworkName, 'a network name from /etc/config/network (wan6)');
-  const ipInterface = validated(r, 'ip_interface', isDeviceName, 'a Linux device name (eth1, pppoe-wan) or @alias');
-  const ipUrls = list(r, 'ip_url', isHttpUrl, 'http:// or https:// URLs');
+  const ipInterface = validated(r, 'ip_interface', isDeviceName, help('ip_interface'));
+  const ipUrls = list(r, 'ip_url', isHttpUrl, help('ip_url'));
   const ipDns = list(r, 'ip_dns', isIpDns, `${IP_DNS_NAMES.join(', ')} or NAME@SERVER`);
   const ipRegex = validated(r, 'ip_regex', isRegex, 'a regular expression whose match (or first group) is the address');
   const script = r.single('ip_script');
@@ -306,12 +316,11 @@ function source(r: SectionReader) {
 }
 
 function ipv6(r: SectionReader): Ipv6Selection {
-  const mode = choice(r, 'ip6_mode', ['auto', 'prefix'] as const, 'auto');
-  const allowed = 'an IPv6 host part such as ::1234 or ::a:b:c:d';
-  const suffix = validated(r, 'ip6_suffix', isIpv6Suffix, allowed);
-  const id = validated(r, 'ip6_interface_id', isIpv6Suffix, allowed);
+  const mode = choice(r, 'ip6_mode', choicesOf<Ipv6Selection['mode']>('ip6_mode'), 'auto');
+  const suffix = validated(r, 'ip6_suffix', isIpv6Suffix, help('ip6_suffix'));
+  const id = validated(r, 'ip6_interface_id', isIpv6Suffix, help('ip6_suffix'));
   if (suffix && id && suffix !== id) r.error('ip6_interface_id', id, 'differs from ip6_suffix; set only one of them');
-  const prefixInterface = validated(r, 'ip6_prefix_interface', isNetworkName, 'a LAN network name (lan)');
+  const prefixInterface = validated(r, 'ip6_prefix_interface', isNetworkName, help('ip6_prefix_interface'));
   if (mode === 'prefix' && !suffix && !id && !r.has('ip6_suffix') && !r.has('ip6_interface_id')) {
     r.error('ip6_suffix', undefined, 'required with ip6_mode prefix (the host part behind the delegated prefix)');
   }
@@ -324,13 +333,16 @@ function retryMaxCount(r: SectionReader): number {
   const got = r.single(name);
   if (!got) return 0;
   const n = parseCount(got.text);
-  if (n === undefined) r.invalid(name, got, 'a whole number (0 = no limit)');
+  if (n === undefined) r.invalid(name, got, help('retry_max_count'));
   return n ?? 0;
 }
 
-function isEndpoint(text: string): boolean {
-  return isHttpUrl(text) || isHostPort(text);
-}
+/** What `option endpoint` may be for a provider (ProviderDef.endpointType), and the words for it. */
+const ENDPOINT_CHECKS = {
+  url: { ok: isHttpUrl, help: 'an http(s) URL' },
+  host_port: { ok: isHostPort, help: 'a DNS server: host[:port]' },
+  endpoint: { ok: (t: string) => isHttpUrl(t) || isHostPort(t), help: help('endpoint') },
+} as const;
 
 /** A provider's `zone` holds every record: a name outside it could only fail at the provider. */
 function outsideZone(r: SectionReader, svc: ServiceConfig): void {
@@ -351,7 +363,8 @@ function outsideZone(r: SectionReader, svc: ServiceConfig): void {
 function providerSettings(r: SectionReader, def: ProviderDef, options: ProviderOptions, proxy: string | undefined): unknown {
   // The shape every endpoint has (an http(s) URL, or host[:port] for a DNS server) is checked here; the provider says which it takes.
   const declared = def.fields.some((f) => f.name === 'endpoint');
-  const endpoint = declared ? undefined : validated(r, 'endpoint', isEndpoint, 'an http(s) URL, or host[:port] for DNS providers');
+  const check = ENDPOINT_CHECKS[def.endpointType ?? 'endpoint'];
+  const endpoint = declared ? undefined : validated(r, 'endpoint', check.ok, check.help);
   const input: ProviderInput = { ...options, ...(endpoint !== undefined ? { endpoint } : {}), ...(proxy !== undefined ? { proxy } : {}) };
   const built = def.settings(input);
   if (!built.problems) return built.settings;
@@ -380,7 +393,7 @@ export function readService(
   for (const n of secretOptions(def)) names.add(n);
   known = def !== undefined;
   const providerOptions = def ? readProviderOptions(r, def) : {};
-  const proxy = validated(r, 'proxy', isProxy, '[user:pass@]host:port');
+  const proxy = validated(r, 'proxy', isProxy, help('proxy'));
   const settings = def ? providerSettings(r, def, providerOptions, proxy) : undefined;
   const src = source(r);
   const recs = domains(r);
@@ -409,7 +422,7 @@ export function readService(
     retryIntervalMs: interval(r, 'retry'),
     retryMaxCount: retryMaxCount(r),
     checkIntervalMs: interval(r, 'check'),
-    dnsServer: validated(r, 'dns_server', isHostPort, 'a host or address, optionally with :port'),
+    dnsServer: validated(r, 'dns_server', isHostPort, help('dns_server')),
     verify: bool(r, 'verify', true),
     proxy,
     ...(recs.lookupHost ? { lookupHost: recs.lookupHost } : {}),

@@ -12,8 +12,22 @@ export function parseBool(text: string): boolean | undefined {
   return TRUE.includes(t) ? true : FALSE.includes(t) ? false : undefined;
 }
 
+/** A whole number as the config writes it (rules.ts publishes these patterns to LuCI). */
+export const COUNT_PATTERN = '^\\d{1,9}$';
+/** One label of a host name. */
+export const HOST_LABEL_PATTERN = '^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$';
+/** A netifd logical network (its UCI section name in /etc/config/network). */
+export const NETWORK_PATTERN = '^[A-Za-z0-9_]{1,64}$';
+/** A Linux device (at most 15 bytes, no `/` or whitespace, not `.` or `..`), or a netifd `@alias`. */
+export const DEVICE_PATTERN = '^(?!\\.\\.?$)@?[^\\s/]{1,15}$';
+
+const COUNT = new RegExp(COUNT_PATTERN);
+const LABEL = new RegExp(HOST_LABEL_PATTERN);
+const NETWORK = new RegExp(NETWORK_PATTERN);
+const DEVICE = new RegExp(DEVICE_PATTERN);
+
 export function parseCount(text: string): number | undefined {
-  return /^\d{1,9}$/.test(text) ? Number(text) : undefined;
+  return COUNT.test(text) ? Number(text) : undefined;
 }
 
 /** A DNS name with at least two labels; `*` allowed as the first label. No trailing dot. */
@@ -21,13 +35,13 @@ export function isFqdn(text: string): boolean {
   if (text.length > 253) return false;
   const labels = text.split('.');
   if (labels.length < 2) return false;
-  return labels.every((l, i) => (i === 0 && l === '*') || /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(l));
+  return labels.every((l, i) => (i === 0 && l === '*') || LABEL.test(l));
 }
 
 /** A host name or address (one label is fine: `localhost`, a LAN resolver). */
 export function isHost(text: string): boolean {
   if (isIP(text)) return true;
-  return text.length <= 253 && text.split('.').every((l) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(l));
+  return text.length <= 253 && text.split('.').every((l) => LABEL.test(l));
 }
 
 /** `host`, `host:port`, `v4:port` or `[v6]:port`; a bare IPv6 address too. */
@@ -39,20 +53,20 @@ export function isHostPort(text: string): boolean {
   return m[1] !== undefined ? isIPv6(m[1]) : isHost(m[2]);
 }
 
-/** A netifd logical network (its UCI section name in /etc/config/network). */
 export function isNetworkName(text: string): boolean {
-  return /^[A-Za-z0-9_]{1,64}$/.test(text);
+  return NETWORK.test(text);
 }
 
-/** A Linux device (at most 15 bytes, no `/` or whitespace), or a netifd `@alias`. */
 export function isDeviceName(text: string): boolean {
-  return /^@?[^\s/]{1,15}$/.test(text) && text !== '.' && text !== '..';
+  return DEVICE.test(text);
 }
 
 export function isHttpUrl(text: string): boolean {
   // URL() would quietly drop a newline or tab and encode a space: a value with those is a paste gone wrong, not a URL.
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(text)) return false;
+  // URL() also takes `http:host` and `http:///host`; providers' clients want the two slashes and a host after them.
+  if (!/^https?:\/\/[^/]/i.test(text)) return false;
   try {
     const u = new URL(text);
     return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';

@@ -1,4 +1,6 @@
 import type { ProviderDef } from '../providers/types';
+import { OPTION_RULES, type OptionRule } from '../config/rules';
+import { DURATION_PATTERN, durationHelp } from '../config/duration';
 
 /**
  * What a forced update (the address sent although the record has it) risks with this
@@ -13,10 +15,11 @@ export function forceWarning(p: ProviderDef): string {
 
 /**
  * The `providers` reply: every provider with its field metadata (what LuCI draws forms from)
- * and capabilities, in ubus's snake_case.
+ * and capabilities, in ubus's snake_case; and `options`, the rules of the general options
+ * (config/rules.ts: type, range, pattern, choices) that check applies and LuCI validates with.
  */
-export function providersReply(list: readonly ProviderDef[]): { providers: Record<string, unknown>[] } {
-  return { providers: list.map(providerInfo) };
+export function providersReply(list: readonly ProviderDef[]): { providers: Record<string, unknown>[]; options: readonly OptionRule[] } {
+  return { providers: list.map(providerInfo), options: OPTION_RULES };
 }
 
 function providerInfo(p: ProviderDef): Record<string, unknown> {
@@ -27,6 +30,7 @@ function providerInfo(p: ProviderDef): Record<string, unknown> {
     aliases: [...p.aliases],
     docs: p.docs ?? '',
     default_endpoint: p.defaultEndpoint ?? '',
+    endpoint_type: p.endpointType ?? 'endpoint',
     fields: p.fields.map((f) => ({
       name: f.name,
       label: f.label,
@@ -38,8 +42,8 @@ function providerInfo(p: ProviderDef): Record<string, unknown> {
       default: f.default ?? '',
       help: f.help ?? '',
       choices: (f.choices ?? []).map((ch) => ({ value: ch.value, label: ch.label })),
-      pattern: f.pattern ?? '',
-      pattern_help: f.patternHelp ?? '',
+      pattern: f.pattern ?? (f.type === 'duration' ? DURATION_PATTERN : ''),
+      pattern_help: f.patternHelp ?? (f.type === 'duration' ? durationHelp() : ''),
       min: f.min ?? null,
       max: f.max ?? null,
     })),

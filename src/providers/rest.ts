@@ -377,8 +377,9 @@ export function baseSettings(o: OptionReader, endpoint: string | undefined, base
 export function restCreate<S extends { secrets: Secret[] }>(
   read: (o: OptionReader, endpoint: string | undefined) => S,
   session: (s: S, ctx: ProviderContext) => RestSession,
-): Pick<ProviderDef<S>, 'settings' | 'create'> {
+): Pick<ProviderDef<S>, 'settings' | 'create' | 'endpointType'> {
   return {
+    endpointType: 'url',
     settings: (input) => readSettings(input, (o) => read(o, input.endpoint)),
     create: (s) => ({
       update: (updates, ctx) => eachRecord(updates, s.secrets, (u) => session(s, ctx).set(u)),

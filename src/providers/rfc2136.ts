@@ -274,6 +274,7 @@ export const rfc2136: ProviderDef = {
   title: 'DNS UPDATE (RFC 2136) with TSIG: BIND, Knot, PowerDNS',
   aliases: ['bind-nsupdate'],
   docs: 'https://www.rfc-editor.org/rfc/rfc2136',
+  endpointType: 'host_port',
   fields: [
     { name: 'server', label: 'DNS server', type: 'string', required: true,
       help: 'The primary name server that accepts updates: host name or IP address, optionally :port ([IPv6]:port). option endpoint overrides it.' },

@@ -172,6 +172,12 @@ export interface ProviderDef<S = unknown> {
   /** The API's address; `option endpoint` overrides it. */
   defaultEndpoint?: string;
   /**
+   * What `option endpoint` may be, in config/rules.ts's type words: `url` (an http(s) URL),
+   * `host_port` (a DNS server), or `endpoint` (either; a host[:port] means https://host[:port]),
+   * the default. config/ checks the endpoint with it; the providers reply tells LuCI.
+   */
+  endpointType?: 'url' | 'host_port' | 'endpoint';
+  /**
    * HTTP statuses the provider's documentation gives another meaning than the failure table
    * (src/providers/README.md) does, e.g. FreeDNS answers a bad update token with 404.
    */

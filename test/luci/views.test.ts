@@ -11,6 +11,8 @@ import { E, FakeElement, FakeMap, FakeText, findAll, loadView, textOf } from '..
 import { ddnsdMethods, type DaemonApi } from '../../src/engine/object';
 import { providersReply } from '../../src/engine/providers-reply';
 import { PROVIDERS } from '../../src/providers/registry';
+import type { ServiceStatus, StatusReply } from '../../src/engine/status';
+import { hookEnvironment } from '../../src/engine/hooks';
 
 const APP = join(__dirname, '..', '..', 'luci-app');
 const VIEWS = join(APP, 'htdocs/luci-static/resources/view/ddnsd');
@@ -71,16 +73,21 @@ t.test('the views call only granted methods, with arguments the daemon declares'
 // ---- the status page ----
 
 const HOSTILE = '<img src=x onerror="alert(1)">';
-const STATUS = {
+const STATUS: StatusReply = {
   version: '0.1.0',
   uptime: 3725,
   errors: [],
+  notify: [],
   services: [
     {
       name: 'home',
       enabled: true,
       provider: 'dyndns2',
       interface: 'wan',
+      interfaces: ['wan'],
+      active_interface: 'wan',
+      active_reason: '',
+      wans: [],
       source: 'network',
       state: 'ok',
       detected: { ipv4: '203.0.113.7', ipv6: '2001:db8::7' },
@@ -98,6 +105,10 @@ const STATUS = {
       enabled: false,
       provider: 'cloudflare',
       interface: 'wan',
+      interfaces: ['wan'],
+      active_interface: '',
+      active_reason: '',
+      wans: [],
       source: 'web',
       state: 'disabled',
       detected: { ipv4: '', ipv6: '' },
@@ -151,7 +162,7 @@ t.test('status page: an overview, one line per record, provider titles, warnings
   t.ok(text.includes('office.zone: required option missing'), 'a rejected service shows why');
   t.ok(text.includes('ddnsd 0.1.0, running for 1h 2m 5s.'));
   const overview = findAll(root, (e) => (e.attrs.class ?? '').includes('ddnsd-overview'))[0];
-  t.same(findAll(overview, (e) => e.tag === 'th').map(textOf), ['Service', 'Record', 'Type', 'Address', 'State', 'Last change', '']);
+  t.same(findAll(overview, (e) => e.tag === 'th').map(textOf), ['Service', 'WAN', 'Record', 'Type', 'Address', 'State', 'Last change', '']);
   t.same(findAll(overview, (e) => e.tag === 'tr' && e.attrs['data-service'] !== undefined).map((e) => [e.attrs['data-service'], e.attrs['data-record']]),
     [['home', 'home.example.com/A'], ['home', 'home.example.com/AAAA'], ['office', '']], 'one line per record; a service without records gets one');
   t.same(calls.rpc.map((c) => [c.method, c.args]), [['status', {}], ['log', { lines: 200 }], ['providers', {}]]);
@@ -265,6 +276,7 @@ const ALL = [...REAL, ...EXTRA];
 async function renderConfig(providers: unknown) {
   const v = loadView(join(VIEWS, 'config.js'), (object, method) => {
     if (object === 'ddnsd' && method === 'providers') return providers;
+    if (object === 'network.interface' && method === 'dump') return { interface: [{ interface: 'loopback' }, { interface: 'wan' }, { interface: 'wanb' }] };
     throw new Error(`unexpected call ${object}.${method}`);
   });
   const map = (await v.view.render(await v.view.load())) as FakeMap;
@@ -273,7 +285,7 @@ async function renderConfig(providers: unknown) {
 
 t.test('config page: form.Map over ddnsd, provider fields drawn from the providers reply', async (t) => {
   const { map, calls } = await renderConfig({ providers: ALL });
-  t.same(calls.rpc.map((c) => c.method), ['providers']);
+  t.same(calls.rpc.map((c) => c.method), ['providers', 'dump'], "the providers reply and netifd's interfaces");
   t.equal(map.config, 'ddnsd');
   t.same(map.sections.map((s) => [s.kind, s.args]), [['NamedSection', ['global', 'ddnsd', 'General settings']], ['GridSection', ['service', 'Services']]]);
   const svc = map.sections[1];
@@ -416,4 +428,70 @@ t.test('form stand-in: an option whose dependee is inactive is inactive (form.js
   t.notOk(suffix.isActive('x'), 'ip6_mode is hidden for IPv4 only, so its value does not count');
   map.formvalues.x = { provider: 'cloudflare', ip_version: 'both', ip6_mode: 'prefix' };
   t.ok(suffix.isActive('x'));
+});
+
+// ---- several WANs, binding, hooks (issue 15) ----
+
+t.test('config page: the WAN tab: netifd interfaces in priority order, hold-down, binding; the hooks note', async (t) => {
+  const { map } = await renderConfig(PROVIDERS_REPLY);
+  const svc = map.sections[1];
+  const opt = (name: string) => svc.children.find((o) => o.option === name)!;
+  const wan = opt('interface');
+  t.equal(wan.kind, 'DynamicList', 'an ordered list');
+  t.equal(wan.tab, 'wan');
+  t.same(wan.keylist, ['wan', 'wanb'], "netifd's interfaces from network.interface dump, loopback left out");
+  const valid = (o: typeof wan, v: string) => (o.validate as (sid: string, v: string) => unknown).call(o, 'x', v);
+  t.equal(valid(wan, 'wan_2'), true);
+  t.match(valid(wan, 'wan-b!'), /^Expecting a network name/);
+  const hold = opt('holddown');
+  t.equal(hold.kind, 'Value');
+  t.equal(hold.placeholder, '5s', "the daemon's default hold-down");
+  t.equal(valid(hold, '30s'), true);
+  t.match(valid(hold, '2h'), /^Expecting/);
+  const bind = opt('bind_wan');
+  t.equal(bind.kind, 'ListValue');
+  t.same(bind.keylist, ['', '1', '0'], 'automatic (the daemon decides), on, off');
+  const net = opt('bind_network');
+  for (const [bindWan, active] of [['', true], ['0', true], ['1', false]] as const) {
+    map.formvalues.x = { provider: 'cloudflare', bind_wan: bindWan };
+    t.equal(net.isActive('x'), active, `bind_network ${active ? 'shown' : 'hidden'} with bind_wan '${bindWan}' (both together are an error in check)`);
+  }
+  const hooks = map.sections[0].children.find((o) => o.option === '_hooks')!;
+  t.equal(hooks.kind, 'DummyValue');
+  const note = (hooks.cfgvalue as () => string)();
+  t.match(note, /\/etc\/hotplug\.d\/ddnsd\//);
+  t.match(note, /ddnsd\.record/);
+  const env = Object.keys(hookEnvironment({ action: 'update', service: 's', domain: 'd', type: 'A', old: '', new: '', state: 'ok', result: '', interface: 'wan' }));
+  for (const name of env.filter((n) => n !== 'HOTPLUG_TYPE' && n !== 'PATH')) t.ok(note.includes(name), `the note names ${name}, which hooks get`);
+});
+
+const MULTI: ServiceStatus = {
+  ...STATUS.services[0],
+  name: 'multi',
+  interface: 'wan',
+  interfaces: ['wan', 'wanb'],
+  active_interface: 'wanb',
+  active_reason: 'wan: down; wanb: up, 198.51.100.9',
+  wans: [
+    { name: 'wan', active: false, usable: false, reason: 'down', mwan3: 'offline' },
+    { name: 'wanb', active: true, usable: true, reason: 'up, 198.51.100.9', mwan3: 'online' },
+  ],
+  records: [{ ...STATUS.services[0].records[0], registered: '198.51.100.9', detected: '198.51.100.9' }],
+};
+
+t.test('status page: the active WAN and why, in the overview and the details', async (t) => {
+  const { root, calls } = await renderStatus({ status: { ...STATUS, services: [MULTI, STATUS.services[0]] }, log: LOG });
+  const cells = findAll(root, (e) => e.attrs['data-wan'] !== undefined && e.tag === 'span');
+  t.same(cells.map((c) => [textOf(c), c.attrs.title]), [['wanb (failover)', 'wan: down; wanb: up, 198.51.100.9']], 'several WANs: the active one, failover, the reason as tooltip');
+  const home = findAll(root, (e) => e.tag === 'tr' && e.attrs['data-service'] === 'home')[0];
+  t.equal(textOf(home.children[1]), 'wan', 'one WAN: its name');
+  await button(root, 'Details')[0].fire();
+  const modal = calls.modals.at(-1)!;
+  t.match(modal.text, /Networks \(priority order\)wan, wanb/);
+  t.match(modal.text, /Active WANwanb/);
+  t.match(modal.text, /Whywan: down; wanb: up, 198\.51\.100\.9/);
+  t.same(findAll(modal.node, (e) => e.attrs['data-wan'] !== undefined && e.tag === 'tr').map((e) => e.children.map(textOf)),
+    [['wan', 'no', 'no', 'offline', 'down'], ['wanb', 'yes', 'yes', 'online', 'up, 198.51.100.9']]);
+  const back = await renderStatus({ status: { ...STATUS, services: [{ ...MULTI, active_interface: 'wan', active_reason: 'first in priority order, up' }] }, log: LOG });
+  t.equal(textOf(findAll(back.root, (e) => e.attrs['data-wan'] !== undefined)[0]), 'wan (first choice)', 'after failback');
 });

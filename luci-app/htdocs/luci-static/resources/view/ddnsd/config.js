@@ -10,19 +10,125 @@
 // source of truth), so this page has no provider-specific code: a new provider in the
 // daemon shows up here with its fields. Save & Apply makes procd send ddnsd a SIGHUP.
 
-const callProviders = rpc.declare({ object: 'ddnsd', method: 'providers', expect: { providers: [] } });
+const callProviders = rpc.declare({ object: 'ddnsd', method: 'providers', expect: { '': {} } });
 
-const DURATION = /^[0-9]+[smhd]?$/;
+const callInterfaces = rpc.declare({ object: 'network.interface', method: 'dump', expect: { 'interface': [] } });
+
 const GRID_COLUMNS = ['enabled', 'provider', 'domain', 'ip_version'];
 
-function checkDuration(section_id, value) {
-	return (value == null || value === '' || DURATION.test(value)) ? true
-		: _('Expecting a duration such as 30s, 10m, 72h or 3d');
+// ---- The daemon's rules for the general options ----
+// The `options` of the providers reply (src/config/rules.ts) carry each option's type, range,
+// pattern and choices, the very data `ddnsd check` validates with; the page interprets the
+// same type words (rules.ts explains them) and keeps no ranges, patterns or choices of its own.
+
+const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+const UNIT_SECONDS = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+
+// An IP version 6 address as the daemon's check takes it (an optional %zone, as Node's isIPv6).
+function isIPv6(text) {
+	const bare = text.replace(/%[0-9A-Za-z.:-]+$/, '');
+	if (!/^[0-9A-Fa-f:.]+$/.test(bare) || bare.indexOf(':') < 0)
+		return false;
+	try { new URL('http://[' + bare + ']/'); return true; } catch (e) { return false; }
 }
 
-function checkUrl(section_id, value) {
-	return (value == null || value === '' || /^https?:\/\/[^\s]+$/.test(value)) ? true
-		: _('Expecting an http:// or https:// URL');
+function isHost(text, label) {
+	return isIPv6(text) || (text.length <= 253 && text.split('.').every((l) => label.test(l)));
+}
+
+function isHostPort(text, label) {
+	if (isIPv6(text))
+		return true;
+	const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text);
+	if (!m || (m[3] != null && (+m[3] < 1 || +m[3] > 65535)))
+		return false;
+	return m[1] != null ? isIPv6(m[1]) : isHost(m[2], label);
+}
+
+function isHttpUrl(text) {
+	if (/[\s\u0000-\u001f\u007f]/.test(text) || !/^https?:\/\/[^/]/i.test(text))
+		return false;
+	try {
+		const u = new URL(text);
+		return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+	} catch (e) { return false; }
+}
+
+function isFqdn(text, label, wildcard) {
+	const labels = text.replace(/\.$/, '').split('.');
+	return text.replace(/\.$/, '').length <= 253 && labels.length >= 2
+		&& labels.every((l, i) => (wildcard && i === 0 && l === '*') || label.test(l));
+}
+
+// Whether `value` passes `rule`; `unit` is the section's unit option for a duration, if set.
+function rulePasses(rule, value, unit) {
+	const re = rule.pattern ? new RegExp(rule.pattern) : null;
+	let n;
+	switch (rule.type) {
+	case 'choice':
+		return (rule.choices || []).indexOf(value) >= 0;
+	case 'boolean':
+		return true;
+	case 'text':
+		return re.test(value);
+	case 'number':
+		if (!re.test(value))
+			return false;
+		n = +value;
+		break;
+	case 'duration': {
+		const m = re.exec(value);
+		if (!m)
+			return false;
+		n = +m[1] * (m[2] ? SECONDS[m[2]] : UNIT_SECONDS[unit || rule.unit]);
+		break;
+	}
+	case 'url':
+		return isHttpUrl(value);
+	case 'host_port':
+		return isHostPort(value, re);
+	case 'endpoint':
+		return isHttpUrl(value) || isHostPort(value, re);
+	case 'proxy': {
+		const hostPort = value.slice(value.lastIndexOf('@') + 1);
+		return /:\d{1,5}$/.test(hostPort) && isHostPort(hostPort, re) && !/\s/.test(value);
+	}
+	case 'fqdn':
+		return isFqdn(value, re, rule.wildcard);
+	case 'ipv6_suffix':
+		return value.indexOf('::') === 0 && isIPv6(value);
+	default:
+		return true;
+	}
+	return (rule.min == null || n >= rule.min) && (rule.max == null || n <= rule.max);
+}
+
+// The validator of an option from its rule: an empty value is the default (or "required",
+// which form.js says itself).
+function ruleValidator(rule) {
+	return function(section_id, value) {
+		if (value == null || value === '')
+			return true;
+		const unit = rule.unit_option ? uci.get('ddnsd', section_id, rule.unit_option) : null;
+		return rulePasses(rule, value, unit) ? true : _('Expecting %s').format(rule.help);
+	};
+}
+
+// Give option `o` its rule: the validator, the default as placeholder, the choices.
+function applyRule(o, rules, section, labels) {
+	const rule = rules.find((r) => r.section === section && r.name === o.option);
+	if (!rule)
+		return o;
+	if (rule.type === 'choice')
+		(rule.choices || []).forEach((c) => o.value(c, (labels && labels[c]) || c));
+	else if (rule.type !== 'boolean') {
+		o.validate = ruleValidator(rule);
+		if (rule.default && o.placeholder == null)
+			o.placeholder = rule.default;
+	}
+	if (rule.default && rule.type === 'choice')
+		o.default = rule.default;
+	return o;
 }
 
 // The daemon's rule (config/insecure-http.ts): credentials never go over plain http to a
@@ -35,11 +141,16 @@ function insecureHost(value) {
 	return (/^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1') ? null : host;
 }
 
-// A URL the provider's requests go to: http to a non-loopback host needs the explicit flag.
-function checkTransport(section_id, value) {
-	const url = checkUrl(section_id, value);
-	if (url !== true)
-		return url;
+// A URL the provider's requests go to: first its shape (`check`), then http to a non-loopback
+// host needs the explicit flag.
+function transport(check) {
+	return function(section_id, value) {
+		const shape = check.call(this, section_id, value);
+		return shape !== true ? shape : checkInsecure.call(this, section_id, value);
+	};
+}
+
+function checkInsecure(section_id, value) {
 	const host = insecureHost(value);
 	const allowed = this.section.formvalue(section_id, 'allow_insecure_http');
 	if (host && allowed !== '1')
@@ -98,9 +209,9 @@ function fieldOption(s, p, f) {
 		else if (f.type === 'hostname')
 			o.datatype = 'hostname';
 		else if (f.type === 'url')
-			o.validate = checkTransport;
+			o.validate = transport(ruleValidator({ type: 'url', help: _('an http:// or https:// URL') }));
 		else if (f.type === 'duration')
-			o.validate = checkDuration;
+			o.validate = ruleValidator({ type: 'duration', pattern: f.pattern, unit: 'seconds', help: f.pattern_help });
 		else if (f.pattern)
 			o.validate = checkPattern(f);
 	}
@@ -149,28 +260,28 @@ function removeUnlessShared(section_id) {
 		return this.map.data.unset(this.map.config, section_id, name);
 }
 
-function globalSection(m) {
+function globalSection(m, rules) {
 	const s = m.section(form.NamedSection, 'global', 'ddnsd', _('General settings'));
 	s.addremove = false;
 
 	let o = s.option(form.ListValue, 'log_level', _('Log level'),
 		_('What ddnsd writes to the system log (logread -e ddnsd).'));
-	o.value('error', _('Errors'));
-	o.value('warn', _('Warnings'));
-	o.value('info', _('Information'));
-	o.value('debug', _('Debug'));
-	o.default = 'info';
+	applyRule(o, rules, 'ddnsd', { error: _('Errors'), warn: _('Warnings'), info: _('Information'), debug: _('Debug') });
 
 	o = s.option(form.Value, 'log_lines', _('Log lines kept in memory'));
-	o.datatype = 'range(10,10000)';
-	o.placeholder = '500';
+	applyRule(o, rules, 'ddnsd');
 
 	o = s.option(form.Flag, 'upd_privateip', _('Allow private addresses'),
 		_('Default for all services: publish private, CGNAT and other non-public addresses.'));
+
+	// What ddnsd tells the rest of the router on each change (src/engine/hooks.ts).
+	o = s.option(form.DummyValue, '_hooks', _('Change hooks'));
+	o.cfgvalue = () => _('On every change of a record\'s address, and when a record becomes blocked or unblocked, ddnsd sends the ubus event ddnsd.record (ubus listen ddnsd.record) and runs the executables in /etc/hotplug.d/ddnsd/ in name order, without a shell and with a timeout, with ACTION (update, blocked, unblocked), SERVICE, DOMAIN, TYPE, OLD_ADDRESS, NEW_ADDRESS, STATE, INTERFACE and RESULT in the environment; never a secret. Their output goes to the log.');
 }
 
-function serviceGeneral(s, providers) {
+function serviceGeneral(s, providers, rules) {
 	s.tab('general', _('General'));
+	s.tab('wan', _('WAN'));
 	s.tab('address', _('Address'));
 	s.tab('provider', _('Provider options'));
 	s.tab('timing', _('Timing'));
@@ -190,49 +301,64 @@ function serviceGeneral(s, providers) {
 
 	o = s.taboption('general', form.DynamicList, 'domain', _('Records'),
 		_('Fully qualified names to keep up to date, e.g. home.example.com.'));
-	o.datatype = 'hostname';
+	applyRule(o, rules, 'service');
 	o.rmempty = false;
 	o.textvalue = function(section_id) {
 		return (L.toArray(this.cfgvalue(section_id)) || []).join(', ') || '-';
 	};
 
 	o = s.taboption('general', form.ListValue, 'ip_version', _('Address family'));
-	o.value('4', _('IPv4 (A records)'));
-	o.value('6', _('IPv6 (AAAA records)'));
-	o.value('both', _('Both'));
-	o.default = '4';
+	applyRule(o, rules, 'service', { '4': _('IPv4 (A records)'), '6': _('IPv6 (AAAA records)'), 'both': _('Both') });
 	o.textvalue = function(section_id) {
 		const v = this.cfgvalue(section_id) || this.default;
 		const label = this.keylist.indexOf(v) >= 0 ? this.vallist[this.keylist.indexOf(v)] : v;
 		return label;
 	};
-
-	o = s.taboption('general', widgets.NetworkSelect, 'interface', _('Event interface'),
-		_('The network whose up/down/update events trigger a check.'));
-	o.nocreate = true;
-	o.default = 'wan';
 }
 
-function serviceAddress(s) {
+// Several WANs: the netifd interfaces in priority order, the hold-down between switches, and
+// which address provider requests leave from (src/config/OPTIONS.md, "Several WANs").
+function serviceWan(s, rules, networks) {
+	let o = s.taboption('wan', form.DynamicList, 'interface', _('Networks (WANs)'),
+		_('netifd interfaces in priority order: their events trigger a check, and the first one that is up with a usable address (online, where mwan3 tracks it) is published. Add a second one for failover: when the first goes down the record gets the next one\'s address at once, and the first one\'s again when it is back.'));
+	networks.forEach((n) => o.value(n, n));
+	applyRule(o, rules, 'service');
+
+	o = s.taboption('wan', form.Value, 'holddown', _('Hold-down'),
+		_('With several networks: after a switch the active WAN stays at least this long, so a flapping link costs one update per hold-down.'));
+	applyRule(o, rules, 'service');
+
+	o = s.taboption('wan', form.ListValue, 'bind_wan', _('Send requests from'),
+		_('With policy routing, provider requests (HTTP and DNS, verification included) must leave from the address being published.'));
+	o.value('', _('Automatic: the active WAN\'s address with several networks and the Network source'));
+	o.value('1', _('The active WAN\'s address'));
+	o.value('0', _('Not bound (or the network below)'));
+
+	o = s.taboption('wan', widgets.NetworkSelect, 'bind_network', _('Send requests from network'),
+		_('Provider requests leave from this network\'s address (ddns-scripts\' bind_network).'));
+	o.nocreate = true;
+	applyRule(o, rules, 'service');
+	when(o, { bind_wan: '' });
+	when(o, { bind_wan: '0' });
+}
+
+function serviceAddress(s, rules) {
 	let o = s.taboption('address', form.ListValue, 'ip_source', _('Address source'));
-	o.value('network', _('Network (netifd)'));
-	o.value('interface', _('Linux device'));
-	o.value('web', _('Web echo service'));
-	o.value('dns', _('DNS query'));
-	o.value('script', _('Script'));
-	o.default = 'network';
+	applyRule(o, rules, 'service', { network: _('Network (netifd)'), 'interface': _('Linux device'), web: _('Web echo service'), dns: _('DNS query'), script: _('Script') });
 
 	o = s.taboption('address', widgets.NetworkSelect, 'ip_network', _('Network'));
 	o.nocreate = true;
+	applyRule(o, rules, 'service');
 	when(o, { ip_source: 'network' });
 
 	o = s.taboption('address', widgets.DeviceSelect, 'ip_interface', _('Device'));
 	o.noaliases = true;
+	applyRule(o, rules, 'service');
 	when(o, { ip_source: 'interface' });
 
 	o = s.taboption('address', form.DynamicList, 'ip_url', _('Echo service URLs'),
 		_('Tried in order; empty uses the built-in list.'));
-	o.validate = checkUrl;
+	applyRule(o, rules, 'service');
 	when(o, { ip_source: 'web' });
 
 	o = s.taboption('address', form.DynamicList, 'ip_dns', _('DNS lookups'),
@@ -244,36 +370,33 @@ function serviceAddress(s) {
 	when(o, { ip_source: 'script' });
 
 	o = s.taboption('address', form.ListValue, 'ip6_mode', _('IPv6 address'));
-	o.value('auto', _('The interface\'s best global address'));
-	o.value('prefix', _('Delegated prefix + host part (a LAN host)'));
+	applyRule(o, rules, 'service', { auto: _('The interface\'s best global address'), prefix: _('Delegated prefix + host part (a LAN host)') });
 	when(o, { ip_version: '6' });
 	when(o, { ip_version: 'both' });
 
 	o = s.taboption('address', form.Value, 'ip6_suffix', _('IPv6 host part'),
 		_('Interface id or suffix behind the delegated prefix, e.g. ::1234 or ::a:b:c:d.'));
-	o.datatype = 'ip6addr';
+	applyRule(o, rules, 'service');
 	when(o, { ip6_mode: 'prefix' });
 
 	o = s.taboption('address', widgets.NetworkSelect, 'ip6_prefix_interface', _('Prefix of network'));
 	o.nocreate = true;
+	applyRule(o, rules, 'service');
 	when(o, { ip6_mode: 'prefix' });
 
 	o = s.taboption('address', form.Flag, 'upd_privateip', _('Allow private addresses'));
 }
 
-function serviceTiming(s) {
+function serviceTiming(s, rules) {
 	const durations = [
-		['check_interval', _('Safety re-check'), _('For web, dns and script sources, which cannot signal a change. Default 10m.')],
+		['check_interval', _('Safety re-check'), _('For web, dns and script sources, which cannot signal a change.')],
 		['force_interval', _('Forced refresh'), _('Send the address even when unchanged after this long; 0 = never.')],
 		['retry_interval', _('First retry after'), _('Later retries wait longer.')]
 	];
-	durations.forEach(([name, title, help]) => {
-		const o = s.taboption('timing', form.Value, name, title, help);
-		o.validate = checkDuration;
-	});
+	durations.forEach(([name, title, help]) => applyRule(s.taboption('timing', form.Value, name, title, help), rules, 'service'));
 
 	let o = s.taboption('timing', form.Value, 'retry_max_count', _('Maximum retries'), _('0 = no limit.'));
-	o.datatype = 'uinteger';
+	applyRule(o, rules, 'service');
 
 	o = s.taboption('timing', form.Flag, 'verify', _('Verify records'),
 		_('Confirm with a DNS query (or the provider\'s API) after updating and at start.'));
@@ -281,21 +404,37 @@ function serviceTiming(s) {
 
 	o = s.taboption('timing', form.Value, 'dns_server', _('DNS server for verification'),
 		_('Default: the zone\'s authoritative servers.'));
+	applyRule(o, rules, 'service');
 
 	o = s.taboption('timing', form.Value, 'lookup_host', _('Name to verify'),
 		_('Verification looks up this name instead of each record (as ddns-scripts\' lookup_host). Default: the records themselves.'));
-	o.datatype = 'hostname';
+	applyRule(o, rules, 'service');
 }
 
-function serviceProviderCommon(s) {
+// What `endpoint` may be depends on the provider (its endpoint_type in the providers reply:
+// an http(s) URL, a DNS server, or either); the label pattern comes with the general rule.
+const ENDPOINT_HELP = { url: _('an http(s) URL'), host_port: _('a DNS server: host[:port]') };
+
+function checkEndpoint(rule, providers) {
+	return function(section_id, value) {
+		if (!rule || value == null || value === '')
+			return true;
+		const p = providers.find((x) => x.id === this.section.formvalue(section_id, 'provider'));
+		const type = (p && p.endpoint_type) || rule.type;
+		return rulePasses(Object.assign({}, rule, { type: type }), value) ? true : _('Expecting %s').format(ENDPOINT_HELP[type] || rule.help);
+	};
+}
+
+function serviceProviderCommon(s, rules, providers) {
 	let o = s.taboption('provider', form.Value, 'endpoint', _('API address'),
 		_('Overrides the provider\'s address (self-hosted servers, sandboxes).'));
-	o.validate = checkTransport;
+	o.validate = transport(checkEndpoint(rules.find((r) => r.section === 'service' && r.name === 'endpoint'), providers));
 
 	o = s.taboption('provider', form.Flag, 'allow_insecure_http', _('Allow credentials over plain http'),
 		_('Warning: with this on, a password, token or key sent to an http:// address (other than this router) travels in clear, and anyone on the path can read it. Leave it off unless the server has no https.'));
 
 	o = s.taboption('provider', form.Value, 'proxy', _('Proxy'), _('[user:pass@]host:port'));
+	applyRule(o, rules, 'service');
 
 	o = s.taboption('provider', form.Flag, 'force_ipversion', _('Requests over the record\'s family'),
 		_('Updates of A records travel over IPv4, of AAAA records over IPv6.'));
@@ -313,18 +452,22 @@ function serviceProviderCommon(s) {
 return view.extend({
 	load() {
 		return Promise.all([
-			L.resolveDefault(callProviders(), []),
-			uci.load('ddnsd')
+			L.resolveDefault(callProviders(), {}),
+			uci.load('ddnsd'),
+			L.resolveDefault(callInterfaces(), [])
 		]);
 	},
 
 	render(data) {
-		const providers = Array.isArray(data[0]) ? data[0] : [];
+		const reply = data[0] && typeof data[0] === 'object' ? data[0] : {};
+		const providers = Array.isArray(reply.providers) ? reply.providers : [];
+		const rules = Array.isArray(reply.options) ? reply.options : [];
+		const networks = (Array.isArray(data[2]) ? data[2] : []).map((i) => i.interface).filter((n) => n && n !== 'loopback');
 		const m = new form.Map('ddnsd', _('Dynamic DNS (ddnsd): configuration'),
 			providers.length ? _('Changes take effect on Save & Apply; ddnsd reloads without a restart.')
 				: _('ddnsd is not running, so the list of providers is not available. Start it to edit services.'));
 
-		globalSection(m);
+		globalSection(m, rules);
 
 		const s = m.section(form.GridSection, 'service', _('Services'));
 		s.addremove = true;
@@ -332,10 +475,11 @@ return view.extend({
 		s.nodescriptions = true;
 		s.addbtntitle = _('Add service');
 
-		serviceGeneral(s, providers);
-		serviceAddress(s);
-		serviceTiming(s);
-		serviceProviderCommon(s);
+		serviceGeneral(s, providers, rules);
+		serviceWan(s, rules, networks);
+		serviceAddress(s, rules);
+		serviceTiming(s, rules);
+		serviceProviderCommon(s, rules, providers);
 		applyConditions(s, providers);
 		providers.forEach((p) => (p.fields || []).forEach((f) => fieldOption(s, p, f)));
 		// The grid shows a few columns (and the dialog too); everything else only the dialog.

@@ -72,6 +72,17 @@ function row(label, value) {
 	]);
 }
 
+// The WAN a service's requests and address come from. With several WANs (status `wans`), the
+// active one and whether it is the first choice or a failover; the daemon's reason as a tooltip.
+function activeWan(s) {
+	const active = s.active_interface || s.interface || '-';
+	if (!(s.wans || []).length)
+		return T(active);
+	const first = (s.interfaces || [])[0];
+	const role = !s.active_interface ? _('none usable') : s.active_interface === first ? _('first choice') : _('failover');
+	return E('span', { 'title': s.active_reason || '', 'data-wan': active }, [T('%s (%s)'.format(active, role))]);
+}
+
 // What the record holds, and where the router's address differs, what it will get.
 function address(r) {
 	if (r.detected && r.registered && r.detected !== r.registered)
@@ -177,12 +188,20 @@ return view.extend({
 			E('table', { 'class': 'table ddnsd-details' }, [
 				row(_('Provider'), p.title || s.provider),
 				row(_('Enabled'), s.enabled ? _('yes') : _('no')),
-				row(_('Interface'), s.interface),
+				row((s.wans || []).length ? _('Networks (priority order)') : _('Interface'), (s.interfaces || []).length ? s.interfaces.join(', ') : s.interface),
+				(s.wans || []).length ? row(_('Active WAN'), s.active_interface || _('none usable')) : '',
+				s.active_reason ? row(_('Why'), s.active_reason) : '',
 				row(_('Address source'), s.source),
 				row(_('Detected addresses'), detected || _('none yet')),
 				row(_('Last check'), time(s.last_check)),
 				row(_('Next check'), nextCheck(s.state, s.enabled, s.next_check))
 			]),
+			(s.wans || []).length ? E('table', { 'class': 'table ddnsd-wans' }, [
+				E('tr', { 'class': 'tr table-titles' }, [_('Network'), _('Active'), _('Usable'), _('mwan3'), _('Why')].map((h) => E('th', { 'class': 'th' }, [T(h)]))),
+				...s.wans.map((w) => E('tr', { 'class': 'tr', 'data-wan': w.name }, [
+					cell(w.name), cell(w.active ? _('yes') : _('no')), cell(w.usable ? _('yes') : _('no')), cell(w.mwan3 || '-'), cell(w.reason)
+				]))
+			]) : '',
 			records,
 			E('div', { 'class': 'right' }, [
 				p.capabilities && p.capabilities.credential_test ? E('button', {
@@ -204,7 +223,7 @@ return view.extend({
 
 	// One line per record: service, record, type, address, state, last change; actions per service.
 	renderOverview(services) {
-		const head = [_('Service'), _('Record'), _('Type'), _('Address'), _('State'), _('Last change'), ''];
+		const head = [_('Service'), _('WAN'), _('Record'), _('Type'), _('Address'), _('State'), _('Last change'), ''];
 		const rows = [];
 		services.forEach((s) => {
 			const records = (s.records || []).length ? s.records : [null];
@@ -222,6 +241,7 @@ return view.extend({
 				const who = i > 0 ? '' : E('span', {}, [E('strong', {}, [T(s.name)]), E('br'), T(this.provider(s.provider).title || s.provider || '')]);
 				rows.push(E('tr', { 'class': 'tr', 'data-service': s.name, 'data-record': r ? r.name + '/' + r.type : '' }, [
 					cell(who),
+					cell(i > 0 ? '' : activeWan(s)),
 					cell(r ? r.name : '-'),
 					cell(r ? r.type : '-'),
 					cell(r ? address(r) : '-'),

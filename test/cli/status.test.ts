@@ -1,0 +1,34 @@
+// `ddnsd status` (the CLI's text form of the status reply) shows which WAN is active and why.
+import t from 'tap';
+import { formatStatus } from '../../src/cli/status';
+import type { ServiceStatus, StatusReply } from '../../src/engine/status';
+
+const record = { name: 'home.example.net', type: 'A' as const, registered: '198.51.100.9', detected: '198.51.100.9', state: 'ok' as const, last_check: 0, last_change: 0, last_result: '', next_check: 0, verified: true };
+const base: ServiceStatus = {
+  name: 'home', enabled: true, provider: 'cloudflare', interface: 'wan', interfaces: ['wan'], active_interface: 'wan', active_reason: '', wans: [],
+  source: 'network', state: 'ok', detected: { ipv4: '198.51.100.9', ipv6: '' }, warnings: [], error: '', last_check: 0, next_check: 0, records: [record],
+};
+const reply = (services: ServiceStatus[]): StatusReply => ({ version: '0.1.0', uptime: 60, errors: [], services, notify: [] });
+
+t.test('several WANs: the list, the active one and why, each WAN as the last check saw it', async (t) => {
+  const text = formatStatus(reply([{
+    ...base,
+    interfaces: ['wan', 'wanb'],
+    active_interface: 'wanb',
+    active_reason: 'wan: down; wanb: up, 198.51.100.9',
+    wans: [
+      { name: 'wan', active: false, usable: false, reason: 'down', mwan3: 'offline' },
+      { name: 'wanb', active: true, usable: true, reason: 'up, 198.51.100.9', mwan3: 'online' },
+    ],
+  }]));
+  t.match(text, /home: ok \(cloudflare, network on wan, wanb\)/);
+  t.match(text, /\n  active WAN: wanb \(wan: down; wanb: up, 198\.51\.100\.9\)\n/);
+  t.match(text, /\n {6}wan: not usable, down\n/);
+  t.match(text, /\n    \* wanb: usable, up, 198\.51\.100\.9\n/);
+});
+
+t.test('one WAN: named on the service line, no WAN choice', async (t) => {
+  const text = formatStatus(reply([base]));
+  t.match(text, /home: ok \(cloudflare, network on wan\)/);
+  t.notMatch(text, /active WAN/);
+});
