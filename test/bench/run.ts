@@ -213,15 +213,21 @@ async function startAndSettle(w: World, services: number, name: string): Promise
  * the router build's own tool for the host's ISA and started through its own loader, as
  * dist/ddnsd starts ddnsd. Returns the command and the arguments before the program's own.
  */
+const HOST_ISA = process.arch === 'arm64' ? 'aarch64' : process.arch === 'arm' ? 'armv7' : 'x86_64';
+
 function buildBareSea(dir: string): { cmd: string; pre: string[] } {
   const src = join(dir, 'bare.cjs');
   writeFileSync(src, "if (process.argv.includes('--idle')) setInterval(() => {}, 1e9); else process.stdout.write('0.0.0\\n');\n");
-  const isa = process.arch === 'arm64' ? 'aarch64' : process.arch === 'arm' ? 'armv7' : 'x86_64';
   const stage = join(dir, 'stage');
   const tool = join(ROOT, 'openwrt', 'tools', 'build-exe.cjs');
-  const r = spawnSync(node22(ROOT), [tool, '--isa', isa, '--bundle', src, '--stage', stage], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(node22(ROOT), [tool, '--isa', HOST_ISA, '--bundle', src, '--stage', stage], { encoding: 'utf8', cwd: ROOT });
   if (r.status !== 0) throw new Error(`bench: could not build the print-only SEA: ${r.stderr}`);
-  const lib = join(stage, isa, 'usr', 'lib', 'ddnsd');
+  return throughLoader(join(stage, HOST_ISA));
+}
+
+/** A staged executable started through its own bundled loader (as dist/ddnsd does, without its shell). */
+function throughLoader(stageRoot: string): { cmd: string; pre: string[] } {
+  const lib = join(stageRoot, 'usr', 'lib', 'ddnsd');
   const loader = readdirSync(lib).find((f) => f.startsWith('ld-linux'));
   if (!loader) throw new Error(`bench: no loader in ${lib}`);
   return { cmd: join(lib, loader), pre: [join(lib, 'ddnsd')] };
@@ -237,16 +243,19 @@ function timeRun(cmd: string, args: string[]): number {
 function versionRatio(bare: { cmd: string; pre: string[] }): Record<string, number> {
   const ddnsd: number[] = [];
   const sea: number[] = [];
-  timeRun(EXE, ['--version']);
+  // Both started the same way, through their loaders: dist/ddnsd's shell would add its own start.
+  const own = throughLoader(join(ROOT, 'dist', 'stage', HOST_ISA));
+  const version = [...own.pre, '--version'];
+  timeRun(own.cmd, version);
   timeRun(bare.cmd, bare.pre);
   for (let i = 0; i < 20; i++) {
     // Paired, order alternating, so drift of a shared machine hits both alike.
     if (i % 2) {
-      ddnsd.push(timeRun(EXE, ['--version']));
+      ddnsd.push(timeRun(own.cmd, version));
       sea.push(timeRun(bare.cmd, bare.pre));
     } else {
       sea.push(timeRun(bare.cmd, bare.pre));
-      ddnsd.push(timeRun(EXE, ['--version']));
+      ddnsd.push(timeRun(own.cmd, version));
     }
   }
   const ratios = ddnsd.map((d, i) => d / sea[i]);
