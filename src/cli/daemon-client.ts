@@ -42,6 +42,9 @@ export function callError(method: string, args: Record<string, unknown>, err: un
   if (err instanceof UbusError && err.status === UbusStatus.NOT_FOUND && typeof args.service === 'string') {
     return new ExitError(EXIT.problem, `ddnsd has no service named '${args.service}' (see \`ddnsd status\`)`);
   }
+  if (err instanceof UbusError && err.status === UbusStatus.NOT_FOUND && typeof args.notify === 'string') {
+    return new ExitError(EXIT.problem, `ddnsd has no notify section named '${args.notify}' (see \`ddnsd status\`)`);
+  }
   if (err instanceof UbusError && err.status === UbusStatus.CONNECTION_FAILED) {
     return new ExitError(EXIT.noDaemon, `ddnsd went away during ${method}: ${err.message}`);
   }

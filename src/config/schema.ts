@@ -144,6 +144,11 @@ export function errorsOf(problems: readonly ConfigProblem[]): ConfigProblem[] {
   return problems.filter((p) => p.severity !== 'warning');
 }
 
+/** A rejected section's problems, one a line (`NAME.OPTION: message`), as the daemon logs and replies them. */
+export function problemLines(name: string, problems: readonly ConfigProblem[]): string[] {
+  return problems.map((p) => `${p.option ? `${name}.${p.option}: ` : ''}${p.message}`);
+}
+
 /** `SECTION.OPTION: message (line N)`, the form `ddnsd check` prints. */
 export function formatProblem(p: ConfigProblem, file = 'config'): string {
   const where = p.section === '' ? file : p.option ? `${p.section}.${p.option}` : p.section;

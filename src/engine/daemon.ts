@@ -1,4 +1,5 @@
 import type { LoadedConfig, ServiceConfig } from '../config/types';
+import { problemLines } from '../config/schema';
 import type { Family, Source } from '../detect/types';
 import type { ProviderDef } from '../providers/types';
 import type { Clock } from '../util/clock';
@@ -230,7 +231,7 @@ export class Daemon implements DaemonApi {
       const old = this.#entries.get(r.name);
       await old?.runner?.stop();
       // One problem a line: joined with '; ' they ran together (messages hold '; ' themselves).
-      const lines = r.problems.map((p) => `${p.option ? `${r.name}.${p.option}: ` : ''}${p.message}`);
+      const lines = problemLines(r.name, r.problems);
       const error = lines.join('\n') || 'invalid configuration';
       for (const l of lines.length ? lines : [error]) this.logger.error(`service ${r.name} skipped: ${l}`);
       next.set(r.name, { name: r.name, state: old?.state, error });
@@ -252,7 +253,7 @@ export class Daemon implements DaemonApi {
   /** Notify sections follow the configuration; a rejected one is logged and shown in status with why. */
   #applyNotify(loaded: LoadedConfig): void {
     const rejected = (loaded.rejectedNotify ?? []).map((r) => {
-      const lines = r.problems.map((p) => `${p.option ? `${r.name}.${p.option}: ` : ''}${p.message}`);
+      const lines = problemLines(r.name, r.problems);
       for (const l of lines) this.logger.error(`notify ${r.name} skipped: ${l}`);
       return { name: r.name, error: lines.join('\n') || 'invalid configuration' };
     });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { loadConfig } from '../config/schema';
+import { loadConfig, problemLines } from '../config/schema';
 import { createSource, type UbusCall } from '../detect/index';
 import { availableProviders } from '../providers/registry';
 import { UbusClient } from '../ubus';
@@ -10,6 +10,8 @@ import { Daemon, type DaemonOptions } from './daemon';
 import { runOnceWith, type OnceOptions } from './once';
 import { serviceTransport, USER_AGENT } from './services';
 import { defaultVerifier } from './verify';
+import { Notifications, type TestNotifyReply } from './notify';
+import { errorText, fsErrorText } from '../util/error-text';
 
 /**
  * Production wiring: the real clock, file system, ubus client, sources and providers.
@@ -152,4 +154,40 @@ export function lazyBus(socketPath: string, sink: LogSink) {
       void client?.then((c) => c.close(), () => undefined);
     },
   };
+}
+
+/**
+ * `ddnsd test --notify NAME` without a daemon: one test message to that section of the
+ * configuration file, sent from this process. The section's problems, if any, are the reply.
+ */
+export async function testNotifyDirect(configPath: string, name: string): Promise<TestNotifyReply> {
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (err) {
+    return { notify: name, ok: false, message: `cannot read ${configPath}: ${fsErrorText(err)}` };
+  }
+  let loaded;
+  try {
+    loaded = loadConfig(text, { providers: availableProviders() });
+  } catch (err) {
+    return { notify: name, ok: false, message: `${configPath}: ${errorText(err)}` };
+  }
+  const cfg = loaded.notify?.find((n) => n.name === name);
+  const rejected = loaded.rejectedNotify?.find((r) => r.name === name);
+  if (!cfg) {
+    const why = rejected
+      ? `the section's configuration is rejected: ${problemLines(name, rejected.problems).join('; ')}`
+      : loaded.unparsable ? `${configPath}: ${loaded.problems.map((p) => p.message).join('; ')}` : `no notify section named '${name}' in ${configPath}`;
+    return { notify: name, ok: false, message: why };
+  }
+  const sink = new LogSink({ level: 'error' });
+  if (cfg.token) sink.addSecrets([cfg.token]);
+  const notifications = new Notifications({ clock: systemClock, log: sink.logger('') });
+  notifications.apply([cfg], []);
+  try {
+    return await notifications.test(name);
+  } finally {
+    notifications.close();
+  }
 }

@@ -2,6 +2,8 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { FakeHttp, type ExpectedRequest } from '../support/fake-http';
 import { ONCE_LOCK } from '../../src/engine/once';
 import { runCli } from '../../src/cli/program';
 import { configText, dyndnsStep, homeWorld, makeWorld, quiesce, serviceSection, startDaemon, until } from './world';
@@ -255,4 +257,53 @@ t.test('ddnsd test SERVICE; update --force warns for providers that punish uncha
   const helps = await Promise.all(['status', 'update', 'detect', 'log', 'test', 'run'].map((c) => run([c, '--help'])));
   for (const h of helps) t.match(h.out, /--socket <path>\s+ubus socket \(default: "\/var\/run\/ubus\/ubus\.sock"\)/);
   for (const c of ['update', 'detect', 'run', 'check']) t.match((await run([c, '--help'])).out, /-c, --config <file>\s+configuration file \(default: "\/etc\/config\/ddnsd"\)/, `${c} -c`);
+});
+
+t.test('test --notify: one test message, through the daemon when it runs, else straight from --config', async (t) => {
+  const w = await homeWorld(t);
+  const hook = await FakeHttp.start(t);
+  const TOKEN = 'Hook-T0ken-never-printed';
+  // Only blocked events pass the filter: the start-up update sends nothing here; the test message ignores filters.
+  const notify = `config notify 'hook'\n\toption type 'webhook'\n\toption url '${hook.url}/hook'\n\toption token '${TOKEN}'\n\tlist event 'blocked'\n`;
+  w.writeConfig(configText([serviceSection('home', w.fake.url), notify]));
+  const { daemon, clock } = await startDaemon(t, w);
+  await until(() => w.fake.received.length === 1, 'start-up update');
+  await quiesce(daemon, clock);
+  const testBody = (host: string) => new RegExp(`^\\{"action":"test","service":"","domain":"","type":"","old":"","new":"","state":"","result":"","interface":"","time":"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z","host":"${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\}$`);
+  const step = (host: string, reply?: ExpectedRequest['reply']): ExpectedRequest => ({
+    method: 'POST', path: '/hook', auth: `Bearer ${TOKEN}`, headers: { 'content-type': 'application/json' }, body: testBody(host), reply,
+  });
+  const sock = ['--socket', w.broker.socketPath];
+
+  hook.expect(step('router1'));
+  const viaDaemon = await run(['test', '--notify', 'hook', ...sock]);
+  t.equal(viaDaemon.code, 0, viaDaemon.err);
+  t.equal(viaDaemon.out, 'notify hook: ok: the webhook answered 200\n');
+  t.equal(viaDaemon.err, '', 'through the daemon: no note');
+  const json = await run(['test', '--notify', 'nope', '--json', ...sock]);
+  t.equal(json.code, 1);
+  t.match(json.err, /ddnsd has no notify section named 'nope'/);
+
+  const noDaemon = ['--socket', join(w.dir, 'nobody.sock'), '--config', w.configPath];
+  hook.expect(step(hostname()));
+  const direct = await run(['test', '--notify', 'hook', ...noDaemon]);
+  t.equal(direct.code, 0, direct.err);
+  t.equal(direct.out, 'notify hook: ok: the webhook answered 200\n');
+  t.equal(direct.err, `ddnsd is not running; sending from this process with ${w.configPath}\n`);
+
+  hook.expect(step(hostname(), { status: 401, body: `bad token ${TOKEN}` }));
+  const refused = await run(['test', '--notify', 'hook', ...noDaemon]);
+  t.equal(refused.code, 1);
+  t.match(refused.err, /notify hook: failed: the webhook answered 401 unauthorized \(bad token \*\*\*\): check option token\n$/);
+  const unknown = await run(['test', '--notify', 'nope', ...noDaemon]);
+  t.equal(unknown.code, 1);
+  t.match(unknown.err, new RegExp(`notify nope: failed: no notify section named 'nope' in ${w.configPath}`));
+
+  t.equal((await run(['test'])).code, 2, 'neither a service nor --notify');
+  t.equal((await run(['test', 'home', '--notify', 'hook'])).code, 2, 'both');
+  const all = [viaDaemon, json, direct, refused, unknown].map((r) => r.out + r.err).join('\n') + w.lines.join('\n');
+  t.notOk(all.includes(TOKEN), 'the token is never printed or logged');
+  t.equal(hook.received.length, 3, 'one request per test, none for the start-up update (filtered out)');
+  hook.assertDone(t);
+  w.fake.assertDone(t);
 });

@@ -187,6 +187,7 @@ export async function startDaemon(
     // No test runs the machine's own /etc/hotplug.d/ddnsd.
     hooksDir: over.hooksDir ?? join(w.dir, 'no-hooks'),
     hookTimeoutMs: over.hookTimeoutMs,
+    hostname: 'router1',
   };
   const daemon = await Daemon.start(opts);
   t.teardown(() => daemon.stop());
