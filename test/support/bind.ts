@@ -74,7 +74,7 @@ function zoneFile(): string {
   ].join('\n');
 }
 
-function namedConf(dir: string, port: number, keys: BindKey[], outsiders: BindKey[]): string {
+function namedConf(dir: string, port: number, keys: BindKey[], outsiders: BindKey[], querylog: boolean): string {
   const keyBlocks = [...keys, ...outsiders].map((k) => `key "${k.name}" { algorithm ${k.algorithm}; secret "${k.secret}"; };`);
   return [
     'options {',
@@ -87,6 +87,7 @@ function namedConf(dir: string, port: number, keys: BindKey[], outsiders: BindKe
     '  recursion no;',
     '  dnssec-validation no;',
     '  notify no;',
+    ...(querylog ? ['  querylog yes;'] : []),
     '};',
     'controls { };',
     ...keyBlocks,
@@ -95,8 +96,12 @@ function namedConf(dir: string, port: number, keys: BindKey[], outsiders: BindKe
   ].join('\n');
 }
 
-/** Start named; resolves once it logs that it is running. Undefined when named is absent. */
-export async function startBind(): Promise<BindServer | undefined> {
+/**
+ * Start named; resolves once it logs that it is running. Undefined when named is absent.
+ * `querylog`: named also logs every query (with the address it came from) to `output()`;
+ * updates are logged with theirs either way.
+ */
+export async function startBind(opts: { querylog?: boolean } = {}): Promise<BindServer | undefined> {
   const named = namedPath();
   if (!named) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'ddnsd-bind-'));
@@ -107,7 +112,7 @@ export async function startBind(): Promise<BindServer | undefined> {
     other: { name: 'ddnsd-other', algorithm: 'hmac-sha256' as const, secret: randomBytes(32).toString('base64') },
   };
   writeFileSync(join(dir, `${ZONE}.db`), zoneFile());
-  writeFileSync(join(dir, 'named.conf'), namedConf(dir, port, [keys.sha256, keys.sha512], [keys.other]));
+  writeFileSync(join(dir, 'named.conf'), namedConf(dir, port, [keys.sha256, keys.sha512], [keys.other], opts.querylog ?? false));
   const child = spawn(named, ['-g', '-n', '1', '-c', join(dir, 'named.conf'), '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
