@@ -43,6 +43,17 @@ export function memory(pid: number): Memory {
   return { rss: kb('Rss'), pss: kb('Pss'), private_clean: kb('Private_Clean'), private_dirty: kb('Private_Dirty'), anonymous: kb('Anonymous') };
 }
 
+/** KiB of Private_Dirty in the `[heap]` mapping (glibc malloc's main arena, outside V8's heap). */
+export function mallocHeap(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  let kib = 0;
+  for (const block of text.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+    if (!block.split('\n', 1)[0].trimEnd().endsWith(' [heap]')) continue;
+    kib += Number(/^Private_Dirty:\s+(\d+) kB/m.exec(block)?.[1] ?? 0);
+  }
+  return kib;
+}
+
 /** CPU time (ms, user + system, all threads) and context switches (main thread and all threads). */
 export interface CpuSample {
   cpuMs: number;
