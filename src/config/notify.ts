@@ -1,5 +1,6 @@
 import { Secret } from '../util/secret';
-import { isHttpUrl } from './values';
+import { COUNT_PATTERN, isHttpUrl } from './values';
+import { judgeRange, rule, type OptionRule } from './rules';
 import { bool } from './service';
 import { ALLOW_INSECURE_HTTP, checkUrlInClear } from './insecure-http';
 import { SectionReader } from './section-reader';
@@ -18,12 +19,24 @@ export type NotifyType = (typeof NOTIFY_TYPES)[number];
 export const NOTIFY_EVENTS = ['update', 'blocked', 'unblocked'] as const;
 export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
 
-/** `priority` per type: ntfy's 1 (min) … 5 (max), Gotify's 0 … 10; a webhook has none. */
-export const PRIORITY_RANGE: Record<NotifyType, { min: number; max: number } | undefined> = {
-  webhook: undefined,
-  ntfy: { min: 1, max: 5 },
-  gotify: { min: 0, max: 10 },
-};
+/**
+ * The rules of the notify options as data (config/rules.ts's form): readNotify checks with
+ * them and the `providers` reply publishes them (`notify_options`) for LuCI. `priority` has one
+ * rule per type: ntfy's 1 (min) … 5 (max), Gotify's 0 … 10; a webhook has none.
+ */
+export const NOTIFY_RULES: readonly OptionRule[] = [
+  rule('notify', 'type', { type: 'choice', choices: [...NOTIFY_TYPES] }),
+  rule('notify', 'url', { type: 'url', help: 'an http:// or https:// URL' }),
+  rule('notify', 'event', { type: 'choice', list: true, choices: [...NOTIFY_EVENTS], help: `${NOTIFY_EVENTS.join(', ')} (default: all)` }),
+  ...(['ntfy', 'gotify'] as const).map((type) => {
+    const [min, max] = type === 'ntfy' ? [1, 5] : [0, 10];
+    return rule('notify', 'priority', { type: 'number', pattern: COUNT_PATTERN, min, max, depends: { type }, help: `a whole number from ${min} to ${max} for ${type}` });
+  }),
+];
+
+function notifyRule(name: string, type?: NotifyType): OptionRule | undefined {
+  return NOTIFY_RULES.find((r) => r.name === name && (r.depends === undefined || r.depends.type === type));
+}
 
 export interface NotifyConfig {
   /** UCI section name: names the section in logs, status and `ddnsd test --notify`. */
@@ -82,12 +95,12 @@ export function readNotify(section: UciSection, problems: ConfigProblem[], servi
 
   let priority: number | undefined;
   const prio = r.single('priority');
-  const range = type ? PRIORITY_RANGE[type] : undefined;
+  const range = notifyRule('priority', type);
   if (prio && type === 'webhook') r.warn('priority', prio.text, 'only ntfy and gotify have a priority; it is ignored for a webhook', prio.line);
   else if (prio && range) {
-    const n = /^\d{1,2}$/.test(prio.text) ? Number(prio.text) : NaN;
-    if (!(n >= range.min && n <= range.max)) r.invalid('priority', prio, `a whole number from ${range.min} to ${range.max} for ${type}`);
-    else priority = n;
+    const verdict = judgeRange(range, prio.text);
+    if (!verdict.ok) r.invalid('priority', prio, range.help);
+    else priority = verdict.value;
   }
 
   const allowHttp = bool(r, ALLOW_INSECURE_HTTP, false);

@@ -29,8 +29,8 @@ import { DEVICE_PATTERN, HOST_LABEL_PATTERN, NETWORK_PATTERN, COUNT_PATTERN } fr
 export type RuleType = 'number' | 'duration' | 'choice' | 'boolean' | 'text' | 'url' | 'host_port' | 'endpoint' | 'proxy' | 'fqdn' | 'ipv6_suffix';
 
 export interface OptionRule {
-  /** The UCI section type the option belongs to: `ddnsd` (the global section) or `service`. */
-  section: 'ddnsd' | 'service';
+  /** The UCI section type the option belongs to: `ddnsd` (the global section), `service` or `notify` (config/notify.ts). */
+  section: 'ddnsd' | 'service' | 'notify';
   name: string;
   type: RuleType;
   /** Given once or as a `list`. */
@@ -44,6 +44,8 @@ export interface OptionRule {
   unit_option?: string;
   /** fqdn: `*` is allowed as the first label. */
   wildcard?: boolean;
+  /** The rule holds only where these other options have these values (LuCI's `depends`): notify's priority range per type. */
+  depends?: Record<string, string>;
   default: string;
   /** What is allowed, in the words `ddnsd check` uses. */
   help: string;
@@ -52,7 +54,7 @@ export interface OptionRule {
 const DURATION = { type: 'duration', pattern: DURATION_PATTERN } as const;
 const NETWORK = { type: 'text', pattern: NETWORK_PATTERN } as const;
 
-function rule(section: OptionRule['section'], name: string, r: Omit<OptionRule, 'section' | 'name' | 'help' | 'default'> & { help?: string; default?: string }): OptionRule {
+export function rule(section: OptionRule['section'], name: string, r: Omit<OptionRule, 'section' | 'name' | 'help' | 'default'> & { help?: string; default?: string }): OptionRule {
   const help = r.help ?? (r.type === 'choice' ? (r.choices ?? []).join(', ') : r.type === 'duration' ? durationHelp(r.unit, r.unit_option) : '');
   return { section, name, ...r, default: r.default ?? '', help };
 }

@@ -1,5 +1,6 @@
 import type { ProviderDef } from '../providers/types';
 import { OPTION_RULES, type OptionRule } from '../config/rules';
+import { NOTIFY_RULES } from '../config/notify';
 import { DURATION_PATTERN, durationHelp } from '../config/duration';
 
 /**
@@ -16,10 +17,11 @@ export function forceWarning(p: ProviderDef): string {
 /**
  * The `providers` reply: every provider with its field metadata (what LuCI draws forms from)
  * and capabilities, in ubus's snake_case; and `options`, the rules of the general options
- * (config/rules.ts: type, range, pattern, choices) that check applies and LuCI validates with.
+ * (config/rules.ts: type, range, pattern, choices) that check applies and LuCI validates with;
+ * `notify_options`, the same for the notify sections (config/notify.ts; `priority` per `type` through `depends`).
  */
-export function providersReply(list: readonly ProviderDef[]): { providers: Record<string, unknown>[]; options: readonly OptionRule[] } {
-  return { providers: list.map(providerInfo), options: OPTION_RULES };
+export function providersReply(list: readonly ProviderDef[]): { providers: Record<string, unknown>[]; options: readonly OptionRule[]; notify_options: readonly OptionRule[] } {
+  return { providers: list.map(providerInfo), options: OPTION_RULES, notify_options: NOTIFY_RULES };
 }
 
 function providerInfo(p: ProviderDef): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { formatProblem, loadConfig } from '../../src/config/schema';
-import { sameNotify } from '../../src/config/notify';
+import { NOTIFY_RULES, sameNotify } from '../../src/config/notify';
+import { providersReply } from '../../src/engine/providers-reply';
 import { Secret } from '../../src/util/secret';
 import { TEST_PROVIDERS } from './test-providers';
 
@@ -136,4 +137,18 @@ t.test('sameNotify: a reload tells an unchanged section from a changed one, toke
 
 t.test('an unnamed notify section is an error', async (t) => {
   t.match(lines("config notify\n\toption type 'ntfy'\n\toption url 'https://ntfy.sh/t'\n"), [/notify sections need a name/]);
+});
+
+t.test('the published rules (providers reply notify_options) are the ones check applies', async (t) => {
+  t.equal(providersReply([]).notify_options, NOTIFY_RULES, 'LuCI gets the very rules');
+  const prio = NOTIFY_RULES.filter((r) => r.name === 'priority');
+  t.same(prio.map((r) => [r.depends, r.min, r.max]), [[{ type: 'ntfy' }, 1, 5], [{ type: 'gotify' }, 0, 10]]);
+  for (const r of prio) {
+    const type = r.depends!.type;
+    const accepts = (v: string) => load(`\nconfig notify 'n'\n\toption type '${type}'\n\toption url 'https://x.example.com/t'\n\toption token 't0k'\n\toption priority '${v}'\n`).notify!.length === 1;
+    t.same([r.min! - 1, r.min, r.max, r.max! + 1, 'x'].map((v) => accepts(String(v))), [false, true, true, false, false], `${type}: min and max accepted, beyond refused`);
+  }
+  const choices = (name: string) => NOTIFY_RULES.find((r) => r.name === name)!.choices;
+  t.same(choices('type'), ['webhook', 'ntfy', 'gotify']);
+  t.same(choices('event'), ['update', 'blocked', 'unblocked']);
 });
