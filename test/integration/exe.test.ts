@@ -1,6 +1,8 @@
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { FakeHttp, type ExpectedRequest } from '../support/fake-http';
 import { UbusClient } from '../../src/ubus';
 import { startBind } from '../support/bind';
 import { configText, dyndnsStep, homeWorld, makeWorld, PASSWORD, serviceSection, until, USER } from './world';
@@ -112,6 +114,33 @@ t.test('dist/ddnsd', async (t) => {
     d2.child.kill('SIGTERM');
     t.equal(await d2.exited, 0);
     w.fake.assertDone(t);
+  });
+
+  t.test('notify: the executable posts each update to ntfy; test --notify through it and without it', async (t) => {
+    const w = await homeWorld(t);
+    const ntfy = await FakeHttp.start(t);
+    const TOKEN = 'tk_exeNotifyT0ken';
+    const notify = `config notify 'phone'\n\toption type 'ntfy'\n\toption url '${ntfy.url}/ddns-topic'\n\toption token '${TOKEN}'\n\toption priority '2'\n`;
+    w.writeConfig(configText([serviceSection('home', w.fake.url), notify]));
+    const title = (what: string) => `ddnsd on ${hostname()}: ${what}`;
+    const step = (what: string, tags: string, body: RegExp | string): ExpectedRequest => ({
+      method: 'POST', path: '/ddns-topic', auth: `Bearer ${TOKEN}`,
+      headers: { title: title(what), tags: `ddnsd,${tags}`, priority: '2' }, body, reply: { body: { id: 'm1', event: 'message' } },
+    });
+    ntfy.expect(step('home.example.com (A) updated', 'arrows_counterclockwise', 'home.example.com (A) now points to 203.0.113.7 (was unknown). Service home, interface wan.'));
+    const d = runDaemon(t, w);
+    await daemonUp(w);
+    await until(() => ntfy.received.length === 1, 'the notification of the start-up update', 20_000);
+    ntfy.expect(step('test notification', 'bell', 'Test notification from ddnsd (notify section phone): notifications reach you.'));
+    const viaDaemon = await cli(['test', '--notify', 'phone', '--socket', w.broker.socketPath]);
+    t.same([viaDaemon.code, viaDaemon.out], [0, 'notify phone: ok: ntfy answered 200\n'], viaDaemon.err);
+    const st = await statusOf(w);
+    t.match((st.notify as unknown[])[0], { name: 'phone', type: 'ntfy', enabled: true, last_error: '', queued: 0 });
+    ntfy.expect(step('test notification', 'bell', /notifications reach you/));
+    const direct = await cli(['test', '--notify', 'phone', '--config', w.configPath, '--socket', join(w.dir, 'nobody.sock')]);
+    t.same([direct.code, direct.out], [0, 'notify phone: ok: ntfy answered 200\n'], direct.err);
+    ntfy.assertDone(t);
+    t.notOk([d.output(), JSON.stringify(st), viaDaemon.out, viaDaemon.err, direct.out, direct.err].join('\n').includes(TOKEN), 'the token is in no log line, reply or output');
   });
 
   t.test('a second daemon on the same bus exits 1 with a clear message', async (t) => {
