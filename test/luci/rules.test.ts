@@ -12,7 +12,11 @@ import { providersReply } from '../../src/engine/providers-reply';
 import { availableProviders } from '../../src/providers/registry';
 import { validateConfigFile } from '../../src/cli/check';
 import { OPTION_RULES } from '../../src/config/rules';
+import { NOTIFY_RULES } from '../../src/config/notify';
 
+type Section = 'ddnsd' | 'service' | 'notify';
+const INDEX: Record<Section, number> = { ddnsd: 0, service: 1, notify: 2 };
+const SID: Record<Section, string> = { ddnsd: 'global', service: 's', notify: 'n' };
 const VIEWS = join(__dirname, '..', '..', 'luci-app/htdocs/luci-static/resources/view/ddnsd');
 const REPLY = providersReply(availableProviders());
 const DIR = mkdtempSync(join(tmpdir(), 'ddnsd-rules-'));
@@ -25,10 +29,11 @@ const BASE: Record<string, string> = {
 };
 
 /** Whether `ddnsd check` accepts `value` for option `name` (no error names that option). */
-function checkAccepts(section: 'ddnsd' | 'service', name: string, values: string[], extra = '', provider = 'cloudflare'): boolean {
-  const opt = values.length > 1 || name === 'interface' ? values.map((v) => `\tlist ${name} '${v}'\n`).join('') : `\toption ${name} '${values[0]}'\n`;
+function checkAccepts(section: Section, name: string, values: string[], extra = '', provider = 'cloudflare'): boolean {
+  const opt = values.length > 1 || name === 'interface' || name === 'event' ? values.map((v) => `\tlist ${name} '${v}'\n`).join('') : `\toption ${name} '${values[0]}'\n`;
   const svc = `config service 's'\n\toption provider '${provider}'\n\tlist domain 'home.${provider === 'duckdns' ? 'duckdns.org' : 'example.net'}'\n${BASE[provider]}`;
-  const text = section === 'ddnsd' ? `config ddnsd 'global'\n${opt}\n${svc}` : `${svc}${extra}${opt}`;
+  const notify = `config notify 'n'\n${extra || "\toption type 'ntfy'\n"}${name === 'url' ? '' : "\toption url 'https://ntfy.example.net/t'\n"}`;
+  const text = section === 'ddnsd' ? `config ddnsd 'global'\n${opt}\n${svc}` : section === 'notify' ? `${svc}\n${notify}${opt}` : `${svc}${extra}${opt}`;
   const file = join(DIR, 'ddnsd');
   writeFileSync(file, text);
   let out = '';
@@ -52,16 +57,16 @@ async function page(uci: Record<string, Record<string, unknown>>) {
 }
 
 /** The page's verdict: a choice among the select's values, else the validator of every item. */
-function pageAccepts(map: FakeMap, section: 'ddnsd' | 'service', name: string, values: string[]): boolean {
-  const s = map.sections[section === 'ddnsd' ? 0 : 1];
+function pageAccepts(map: FakeMap, section: Section, name: string, values: string[]): boolean {
+  const s = map.sections[INDEX[section]];
   const o = s.children.find((x) => x.option === name)!;
-  if (o.kind === 'ListValue') return values.every((v) => o.keylist.includes(v));
+  if (o.kind === 'ListValue' || o.kind === 'MultiValue') return values.every((v) => o.keylist.includes(v));
   const validate = o.validate as ((sid: string, v: string) => true | string) | undefined;
   if (!validate) throw new Error(`${name} has no validator`);
-  return values.every((v) => validate.call(o, section === 'ddnsd' ? 'global' : 's', v) === true);
+  return values.every((v) => validate.call(o, SID[section], v) === true);
 }
 
-const CASES: [section: 'ddnsd' | 'service', name: string, values: string[][]][] = [
+const CASES: [section: Section, name: string, values: string[][]][] = [
   ['ddnsd', 'log_lines', [['5'], ['10'], ['500'], ['100000'], ['100001'], ['abc'], ['10.5'], ['-1'], ['1e3']]],
   ['ddnsd', 'log_level', [['info'], ['debug'], ['loud'], ['INFO']]],
   ['service', 'check_interval', [['30s'], ['5s'], ['10s'], ['1h'], ['bad'], ['10'], ['0'], ['1.5h'], [' 5m '], ['5 m'], ['3d']]],
@@ -83,16 +88,19 @@ const CASES: [section: 'ddnsd' | 'service', name: string, values: string[][]][] 
   ['service', 'ip_version', [['4'], ['6'], ['both'], ['7']]],
   ['service', 'ip_source', [['network'], ['web'], ['dns'], ['ftp']]],
   ['service', 'ip6_mode', [['auto'], ['prefix'], ['manual']]],
+  ['notify', 'type', [['webhook'], ['ntfy'], ['gotify'], ['pushover']]],
+  ['notify', 'url', [['https://ntfy.example.net/t'], ['ntfy.example.net/t'], ['http:ntfy.example.net'], ['ftp://x.example.net/']]],
+  ['notify', 'event', [['update'], ['update', 'blocked', 'unblocked'], ['fired']]],
 ];
 
 t.test('every general option of the page has a rule from the daemon, and every rule an option', async (t) => {
   const map = await page({});
-  for (const r of OPTION_RULES) {
-    const s = map.sections[r.section === 'ddnsd' ? 0 : 1];
+  for (const r of [...OPTION_RULES, ...NOTIFY_RULES]) {
+    const s = map.sections[INDEX[r.section]];
     t.ok(s.children.some((o) => o.option === r.name), `${r.section}.${r.name} is on the page`);
   }
   const covered = new Set(CASES.map(([s, n]) => `${s}.${n}`));
-  for (const r of OPTION_RULES.filter((x) => x.type !== 'boolean' && x.name !== 'endpoint')) t.ok(covered.has(`${r.section}.${r.name}`), `${r.section}.${r.name} is compared below`);
+  for (const r of [...OPTION_RULES, ...NOTIFY_RULES].filter((x) => x.type !== 'boolean' && x.name !== 'endpoint' && x.name !== 'priority')) t.ok(covered.has(`${r.section}.${r.name}`), `${r.section}.${r.name} is compared below`);
 });
 
 t.test("the page's verdict is check's, value by value", async (t) => {
@@ -110,6 +118,17 @@ t.test('a plain number counts in the unit option, on the page as in check', asyn
     const map = await page({ s: { check_unit: unit } });
     const daemon = checkAccepts('service', 'check_interval', [value], `\toption check_unit '${unit}'\n`);
     t.equal(pageAccepts(map, 'service', 'check_interval', [value]), daemon, `check_interval '${value}' with check_unit ${unit}: check ${daemon ? 'accepts' : 'refuses'}`);
+  }
+});
+
+t.test("a notify section's priority: the range of its type, on the page as in check", async (t) => {
+  const map = await page({});
+  for (const [type, values] of [['ntfy', ['1', '5', '0', '6', 'x', '05', '-1']], ['gotify', ['0', '10', '11', '7']]] as const) {
+    map.formvalues.n = { type };
+    for (const v of values) {
+      const daemon = checkAccepts('notify', 'priority', [v], `\toption type '${type}'\n\toption token 'tk'\n`);
+      t.equal(pageAccepts(map, 'notify', 'priority', [v]), daemon, `${type} priority '${v}': check ${daemon ? 'accepts' : 'refuses'}`);
+    }
   }
 });
 

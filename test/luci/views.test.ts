@@ -13,6 +13,7 @@ import { providersReply } from '../../src/engine/providers-reply';
 import { PROVIDERS } from '../../src/providers/registry';
 import type { ServiceStatus, StatusReply } from '../../src/engine/status';
 import { hookEnvironment } from '../../src/engine/hooks';
+import { NOTIFY_EVENTS, NOTIFY_RULES, NOTIFY_TYPES } from '../../src/config/notify';
 
 const APP = join(__dirname, '..', '..', 'luci-app');
 const VIEWS = join(APP, 'htdocs/luci-static/resources/view/ddnsd');
@@ -141,6 +142,7 @@ function statusBackend(state: { status: unknown; log: unknown }) {
       const warnings = args.force && args.service === 'home' ? [{ service: 'home', message: 'dyndns2 counts unchanged updates as abuse' }] : [];
       return { queued: args.service === 'home' ? ['home'] : [], blocked: blocked ? ['office'] : [], waiting: [], warnings };
     }
+    if (method === 'test' && args.notify) return { notify: args.notify, ok: true, message: 'ntfy answered 200' };
     if (method === 'test') return { service: args.service, supported: true, outcome: 'ok', message: 'Cloudflare: the token works' };
     throw new Error(`unexpected method ${method}`);
   };
@@ -287,7 +289,8 @@ t.test('config page: form.Map over ddnsd, provider fields drawn from the provide
   const { map, calls } = await renderConfig({ providers: ALL });
   t.same(calls.rpc.map((c) => c.method), ['providers', 'dump'], "the providers reply and netifd's interfaces");
   t.equal(map.config, 'ddnsd');
-  t.same(map.sections.map((s) => [s.kind, s.args]), [['NamedSection', ['global', 'ddnsd', 'General settings']], ['GridSection', ['service', 'Services']]]);
+  t.same(map.sections.map((s) => [s.kind, s.args]), [['NamedSection', ['global', 'ddnsd', 'General settings']], ['GridSection', ['service', 'Services']],
+    ['GridSection', ['notify', 'Notifications', map.sections[2]?.args[2]]]]);
   const svc = map.sections[1];
   const provider = svc.children.find((o) => o.option === 'provider')!;
   t.same(provider.values.map(([k]) => k), ALL.map((p) => p.id), 'every provider is offered, in registry order');
@@ -494,4 +497,94 @@ t.test('status page: the active WAN and why, in the overview and the details', a
     [['wan', 'no', 'no', 'offline', 'down'], ['wanb', 'yes', 'yes', 'online', 'up, 198.51.100.9']]);
   const back = await renderStatus({ status: { ...STATUS, services: [{ ...MULTI, active_interface: 'wan', active_reason: 'first in priority order, up' }] }, log: LOG });
   t.equal(textOf(findAll(back.root, (e) => e.attrs['data-wan'] !== undefined)[0]), 'wan (first choice)', 'after failback');
+});
+
+// ---- notify sections (issue 15 item 4) ----
+
+async function renderNotifyConfig(test: (args: Record<string, unknown>) => unknown) {
+  const v = loadView(join(VIEWS, 'config.js'), (object, method, args) => {
+    if (object === 'ddnsd' && method === 'providers') return PROVIDERS_REPLY;
+    if (object === 'network.interface' && method === 'dump') return { interface: [] };
+    if (object === 'ddnsd' && method === 'test') return test(args);
+    throw new Error(`unexpected call ${object}.${method}`);
+  }, { ddnsd: { global: { '.type': 'ddnsd' }, home: { '.type': 'service' }, office: { '.type': 'service' }, phone: { '.type': 'notify' } } });
+  const map = (await v.view.render(await v.view.load())) as FakeMap;
+  return { ...v, map };
+}
+
+t.test('config page: notify sections with form widgets, choices and ranges from the daemon', async (t) => {
+  const { map } = await renderNotifyConfig(() => ({}));
+  const s = map.sections[2];
+  t.same([s.kind, s.args[0], s.addremove, s.anonymous], ['GridSection', 'notify', true, false]);
+  const opt = (name: string) => s.children.find((o) => o.option === name)!;
+  t.same(s.children.map((o) => [o.option, o.kind]), [
+    ['enabled', 'Flag'], ['type', 'ListValue'], ['url', 'Value'], ['token', 'Value'], ['event', 'MultiValue'],
+    ['service', 'DynamicList'], ['priority', 'Value'], ['allow_insecure_http', 'Flag'], ['_test', 'Button'],
+  ]);
+  t.equal(opt('enabled').default, '1');
+  t.same(opt('type').keylist, [...NOTIFY_TYPES], "the daemon's types");
+  t.same(opt('event').keylist, [...NOTIFY_EVENTS], "the daemon's events");
+  t.same(opt('service').keylist, ['home', 'office'], 'the configured services');
+  t.equal(opt('token').password, true, 'the token is masked');
+  t.same(s.children.filter((o) => o.modalonly !== true).map((o) => o.option), ['enabled', 'type', 'url', '_test'], 'grid columns');
+  const prio = opt('priority');
+  t.same(prio.depends_, NOTIFY_RULES.filter((r) => r.name === 'priority').map((r) => r.depends), 'priority only for the types that have one');
+  t.same(prio.depends_, [{ type: 'ntfy' }, { type: 'gotify' }]);
+  const v = (o: typeof prio, value: string) => (o.validate as (sid: string, v: string) => unknown).call(o, 'phone', value);
+  map.formvalues.phone = { type: 'ntfy' };
+  t.equal(v(prio, '5'), true);
+  t.match(v(prio, '6'), /^Expecting/);
+  t.match(v(prio, '0'), /^Expecting/);
+  map.formvalues.phone = { type: 'gotify' };
+  t.equal(v(prio, '10'), true);
+  t.equal(v(prio, '0'), true);
+  const url = opt('url');
+  map.formvalues.phone = { type: 'ntfy' };
+  t.equal(v(url, 'http://ntfy.example.net/t'), true, 'plain http without a token carries no secret');
+  t.equal(v(url, 'ntfy.example.net/t'), `Expecting ${NOTIFY_RULES.find((r) => r.name === 'url')!.help}`, "check's words");
+  map.formvalues.phone = { type: 'ntfy', token: 'tk_x' };
+  t.match(v(url, 'http://ntfy.example.net/t'), /Plain http to ntfy\.example\.net would send the credentials in clear/);
+  t.equal(v(url, 'http://127.0.0.1:8080/t'), true, 'loopback');
+  map.formvalues.phone = { type: 'ntfy', token: 'tk_x', allow_insecure_http: '1' };
+  t.equal(v(url, 'http://ntfy.example.net/t'), true, 'allowed explicitly');
+});
+
+t.test('config page: "Send test notification" calls test {notify} and shows the answer', async (t) => {
+  let reply: unknown = { notify: 'phone', ok: true, message: 'ntfy answered 200' };
+  const { map, calls } = await renderNotifyConfig(() => reply);
+  const button = map.sections[2].children.find((o) => o.option === '_test')!;
+  t.equal(button.inputtitle, 'Send test notification');
+  await (button.onclick as (ev: unknown, sid: string) => Promise<void>).call(button, {}, 'phone');
+  t.same(calls.rpc.at(-1), { object: 'ddnsd', method: 'test', args: { notify: 'phone' } });
+  t.same([calls.notifications.at(-1)!.text, calls.notifications.at(-1)!.classes], ['Test notification sent by phone. ntfy answered 200', ['info']]);
+  reply = { notify: 'phone', ok: false, message: 'ntfy answered 401 Unauthorized: check the token' };
+  await (button.onclick as (ev: unknown, sid: string) => Promise<void>).call(button, {}, 'phone');
+  t.same([calls.notifications.at(-1)!.text, calls.notifications.at(-1)!.classes], ['The test notification of phone failed. ntfy answered 401 Unauthorized: check the token', ['warning']]);
+  reply = 4; // ubus status 4: not found (a section not applied yet, or no daemon)
+  await (button.onclick as (ev: unknown, sid: string) => Promise<void>).call(button, {}, 'new');
+  t.same([calls.notifications.at(-1)!.text, calls.notifications.at(-1)!.classes], ['ddnsd sent no test notification for new: is ddnsd running, and the section saved and applied?', ['warning']]);
+});
+
+const NOTIFY: StatusReply['notify'] = [
+  { name: 'phone', type: 'ntfy', enabled: true, last_sent: 1700000000, last_error: '', queued: 0, next_try: 0, error: '' },
+  { name: 'hook', type: 'webhook', enabled: true, last_sent: 0, last_error: 'webhook answered 500', queued: 2, next_try: 1700000300, error: '' },
+  { name: 'bad', type: '', enabled: false, last_sent: 0, last_error: '', queued: 0, next_try: 0, error: 'bad.url: required' },
+];
+
+t.test('status page: the notify table (when there are notify sections) and its test button', async (t) => {
+  const none = await renderStatus({ status: STATUS, log: LOG });
+  t.same(findAll(none.root, (e) => (e.attrs.class ?? '') === 'ddnsd-notify'), [], 'no table without notify sections');
+  const { root, calls } = await renderStatus({ status: { ...STATUS, notify: NOTIFY }, log: LOG });
+  const table = findAll(root, (e) => (e.attrs.class ?? '') === 'ddnsd-notify')[0];
+  t.same(findAll(table, (e) => e.tag === 'th').map(textOf), ['Notification', 'Type', 'Enabled', 'Last sent', 'Last error', 'Queued', '']);
+  const rows = findAll(table, (e) => e.tag === 'tr' && e.attrs['data-notify'] !== undefined);
+  t.same(rows.map((r) => r.children.slice(0, 6).map(textOf)), [
+    ['phone', 'ntfy', 'yes', new Date(1700000000 * 1000).toLocaleString(), '', '0'],
+    ['hook', 'webhook', 'yes', 'never', 'webhook answered 500', '2'],
+    ['bad', '-', 'no', 'never', 'bad.url: required', '0'],
+  ]);
+  t.same(button(rows[2], 'Send test notification'), [], 'a rejected section has no test button');
+  await button(rows[0], 'Send test notification')[0].fire();
+  t.same(calls.rpc.at(-1), { object: 'ddnsd', method: 'test', args: { notify: 'phone' } });
+  t.same([calls.notifications.at(-1)!.text, calls.notifications.at(-1)!.classes], ['Test notification sent by phone. ntfy answered 200', ['info']]);
 });

@@ -15,6 +15,8 @@
 // - ui.js `addNotification(title, children, ...classes)`: a div.alert-message whose content is
 //   an h4 of the title (when not null, as markup) and `children` appended by `dom.append`;
 //   the extra arguments are CSS classes. `showModal(title, children)` likewise appends.
+// - uci.js `get(config, sid, option)` and `sections(config, type)` over the test's data (a
+//   section's type in its '.type' key).
 // - form.js: `depends(field, value)` / `depends({...})` add alternatives (OR), each an AND of
 //   option values; `isDependencySatisfied` reads a depended-on option's value only while that
 //   option is active itself (else null) and compares with form.js `isEqual` (null never
@@ -341,6 +343,9 @@ export function loadView(file: string, backend: Backend, uciData: Record<string,
         const s = uciData[config]?.[sid];
         return option === undefined ? s ?? null : s?.[option] ?? null;
       },
+      // uci.js sections(config, type): the sections of that type (all without one), each an object with its options and '.name'.
+      sections: (config: string, type?: string) =>
+        Object.entries(uciData[config] ?? {}).filter(([, v]) => type === undefined || v['.type'] === type).map(([name, v]) => ({ ...v, '.name': name })),
     },
     widgets: kinds('NetworkSelect', 'DeviceSelect', 'ZoneSelect'),
   };

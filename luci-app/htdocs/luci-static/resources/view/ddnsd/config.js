@@ -3,6 +3,7 @@
 'require form';
 'require rpc';
 'require uci';
+'require ui';
 'require tools.widgets as widgets';
 
 // Configuration of /etc/config/ddnsd. The provider list and every provider's own options
@@ -12,9 +13,11 @@
 
 const callProviders = rpc.declare({ object: 'ddnsd', method: 'providers', expect: { '': {} } });
 
+const callTestNotify = rpc.declare({ object: 'ddnsd', method: 'test', params: ['notify'], expect: { '': {} } });
 const callInterfaces = rpc.declare({ object: 'network.interface', method: 'dump', expect: { 'interface': [] } });
 
 const GRID_COLUMNS = ['enabled', 'provider', 'domain', 'ip_version'];
+const NOTIFY_COLUMNS = ['enabled', 'type', 'url', '_test'];
 
 // ---- The daemon's rules for the general options ----
 // The `options` of the providers reply (src/config/rules.ts) carry each option's type, range,
@@ -114,9 +117,28 @@ function ruleValidator(rule) {
 	};
 }
 
+function ruleOf(rules, section, name) {
+	return rules.find((r) => r.section === section && r.name === name);
+}
+
+// An option with several rules, each holding where other options have given values (its
+// `depends`: a notify section's priority range per type): shown where one holds, validated by it.
+function applyDependentRules(o, list) {
+	const holds = (r, section, section_id) => Object.keys(r.depends || {}).every((k) => section.formvalue(section_id, k) === r.depends[k]);
+	list.forEach((r) => o.depends(Object.assign({}, r.depends)));
+	o.validate = function(section_id, value) {
+		const r = list.find((x) => holds(x, this.section, section_id));
+		return r ? ruleValidator(r).call(this, section_id, value) : true;
+	};
+	return o;
+}
+
 // Give option `o` its rule: the validator, the default as placeholder, the choices.
 function applyRule(o, rules, section, labels) {
-	const rule = rules.find((r) => r.section === section && r.name === o.option);
+	const list = rules.filter((r) => r.section === section && r.name === o.option);
+	if (list.some((r) => r.depends))
+		return applyDependentRules(o, list);
+	const rule = list[0];
 	if (!rule)
 		return o;
 	if (rule.type === 'choice')
@@ -428,7 +450,7 @@ function checkEndpoint(rule, providers) {
 function serviceProviderCommon(s, rules, providers) {
 	let o = s.taboption('provider', form.Value, 'endpoint', _('API address'),
 		_('Overrides the provider\'s address (self-hosted servers, sandboxes).'));
-	o.validate = transport(checkEndpoint(rules.find((r) => r.section === 'service' && r.name === 'endpoint'), providers));
+	o.validate = transport(checkEndpoint(ruleOf(rules, 'service', 'endpoint'), providers));
 
 	o = s.taboption('provider', form.Flag, 'allow_insecure_http', _('Allow credentials over plain http'),
 		_('Warning: with this on, a password, token or key sent to an http:// address (other than this router) travels in clear, and anyone on the path can read it. Leave it off unless the server has no https.'));
@@ -447,6 +469,71 @@ function serviceProviderCommon(s, rules, providers) {
 		_('Anyone on the path can then read this service\'s credentials and answer in the provider\'s name. Trust the provider\'s CA with the option above instead.'));
 
 	// No general `ttl` here: providers that take one declare it among their own fields.
+}
+
+// `config notify 'NAME'` sections (src/config/notify.ts): the same record events as the ubus
+// event and the hooks, sent to a URL as a JSON webhook, ntfy or Gotify message.
+function notifySection(m, rules, services) {
+	const s = m.section(form.GridSection, 'notify', _('Notifications'),
+		_('Each change of a record\'s address, and each record becoming blocked or unblocked, is also sent to these URLs. Failed sends are retried with growing waits.'));
+	s.addremove = true;
+	s.anonymous = false;
+	s.nodescriptions = true;
+	s.addbtntitle = _('Add notification');
+
+	let o = s.option(form.Flag, 'enabled', _('Enabled'));
+	applyRule(o, rules, 'notify');
+	o.default = '1';
+	o.editable = true;
+
+	o = s.option(form.ListValue, 'type', _('Format'));
+	applyRule(o, rules, 'notify', { webhook: _('Webhook (JSON POST)'), ntfy: _('ntfy'), gotify: _('Gotify') });
+	o.rmempty = false;
+
+	o = s.option(form.Value, 'url', _('URL'),
+		_('ntfy: the topic\'s URL (https://ntfy.sh/my-topic); Gotify: the server\'s base URL; webhook: where the JSON is posted.'));
+	applyRule(o, rules, 'notify');
+	o.rmempty = false;
+	// A token over plain http travels in clear: the daemon refuses it unless allowed (insecure-http.ts).
+	const shape = o.validate || (() => true);
+	o.validate = function(section_id, value) {
+		const ok = shape.call(this, section_id, value);
+		if (ok !== true || !this.section.formvalue(section_id, 'token'))
+			return ok;
+		return checkInsecure.call(this, section_id, value);
+	};
+
+	o = s.option(form.Value, 'token', _('Token'),
+		_('ntfy: an access token (optional); Gotify: the application token (required); webhook: sent as a Bearer token (optional). Never shown in logs or status.'));
+	o.password = true;
+
+	o = s.option(form.MultiValue, 'event', _('Events'), _('None chosen: all of them.'));
+	applyRule(o, rules, 'notify', { update: _('Address updated'), blocked: _('Record blocked'), unblocked: _('Block lifted') });
+
+	o = s.option(form.DynamicList, 'service', _('Services'), _('Only events of these services; empty: every service.'));
+	services.forEach((name) => o.value(name, name));
+
+	// Shown for the types that have a priority (one rule each, with its range).
+	o = s.option(form.Value, 'priority', _('Priority'), _('ntfy: 1 (min) to 5 (max); Gotify: 0 to 10.'));
+	applyRule(o, rules, 'notify');
+
+	o = s.option(form.Flag, 'allow_insecure_http', _('Allow the token over plain http'),
+		_('Warning: with this on, a token sent to an http:// address (other than this router) travels in clear.'));
+
+	o = s.option(form.Button, '_test', _('Test'));
+	o.inputtitle = _('Send test notification');
+	o.inputstyle = 'action';
+	o.onclick = function(ev, section_id) {
+		return callTestNotify(section_id).then((r) => {
+			const ok = !!(r && r.ok);
+			// A ubus error resolves to its status number (rpc.js): no such section, or no daemon.
+			const text = !r || !r.notify ? _('ddnsd sent no test notification for %s: is ddnsd running, and the section saved and applied?').format(section_id)
+				: (ok ? _('Test notification sent by %s.') : _('The test notification of %s failed.')).format(section_id) + (r.message ? ' ' + r.message : '');
+			ui.addNotification(null, E('p', {}, [document.createTextNode(text)]), ok ? 'info' : 'warning');
+		});
+	};
+
+	s.children.filter((o) => NOTIFY_COLUMNS.indexOf(o.option) < 0).forEach((o) => { o.modalonly = true; });
 }
 
 return view.extend({
@@ -485,6 +572,8 @@ return view.extend({
 		// The grid shows a few columns (and the dialog too); everything else only the dialog.
 		// (modalonly = false would mean "grid only", so the columns leave it unset.)
 		s.children.filter((o) => GRID_COLUMNS.indexOf(o.option) < 0).forEach((o) => { o.modalonly = true; });
+
+		notifySection(m, Array.isArray(reply.notify_options) ? reply.notify_options : [], uci.sections('ddnsd', 'service').map((x) => x['.name']));
 
 		return m.render();
 	}

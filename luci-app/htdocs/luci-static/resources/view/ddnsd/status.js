@@ -16,6 +16,7 @@ const callLog = rpc.declare({ object: 'ddnsd', method: 'log', params: ['lines'],
 const callUpdate = rpc.declare({ object: 'ddnsd', method: 'update', params: ['service', 'force'], expect: { '': {} } });
 const callTest = rpc.declare({ object: 'ddnsd', method: 'test', params: ['service'], expect: { '': {} } });
 const callProviders = rpc.declare({ object: 'ddnsd', method: 'providers', expect: { providers: [] } });
+const callTestNotify = rpc.declare({ object: 'ddnsd', method: 'test', params: ['notify'], expect: { '': {} } });
 
 const LOG_LINES = 200;
 const LEVELS = ['error', 'warn', 'info', 'debug'];
@@ -275,8 +276,43 @@ return view.extend({
 			...(st.errors || []).map((e) => E('div', { 'class': 'alert-message danger' }, [T(e)])),
 			...attention,
 			services.length ? this.renderOverview(services)
-				: E('p', { 'class': 'ddnsd-empty' }, [T(_('No services are configured yet: add one under Configuration.'))])
+				: E('p', { 'class': 'ddnsd-empty' }, [T(_('No services are configured yet: add one under Configuration.'))]),
+			(st.notify || []).length ? this.renderNotify(st.notify) : ''
 		]);
+	},
+
+	// The notify sections (config notify 'NAME'): what each last sent, its last error, what waits.
+	renderNotify(list) {
+		const head = [_('Notification'), _('Type'), _('Enabled'), _('Last sent'), _('Last error'), _('Queued'), ''];
+		return E('div', { 'class': 'ddnsd-notify' }, [
+			E('h3', {}, [T(_('Notifications'))]),
+			E('table', { 'class': 'table' }, [
+				E('tr', { 'class': 'tr table-titles' }, head.map((h) => E('th', { 'class': 'th' }, [T(h)]))),
+				...list.map((n) => E('tr', { 'class': 'tr', 'data-notify': n.name }, [
+					cell(n.name),
+					cell(n.type || '-'),
+					cell(n.enabled ? _('yes') : _('no')),
+					cell(time(n.last_sent)),
+					cell(n.error || n.last_error || ''),
+					cell(String(n.queued || 0)),
+					cell(n.error ? '' : E('button', {
+						'class': 'btn cbi-button-action',
+						'title': _('Send a test message to this notification target now'),
+						'click': ui.createHandlerFn(this, 'handleTestNotify', n.name)
+					}, [T(_('Send test notification'))]))
+				]))
+			])
+		]);
+	},
+
+	handleTestNotify(name) {
+		return callTestNotify(name).then((r) => {
+			const ok = !!(r && r.ok);
+			// A ubus error resolves to its status number (rpc.js): no such section, or no daemon.
+			const text = !r || !r.notify ? _('ddnsd sent no test notification for %s: is ddnsd running, and the section saved and applied?').format(name)
+				: (ok ? _('Test notification sent by %s.') : _('The test notification of %s failed.')).format(name) + (r.message ? ' ' + r.message : '');
+			this.notify(text, ok);
+		});
 	},
 
 	// The log ring holds every level the daemon made; the box shows the chosen level and up, newest first.
