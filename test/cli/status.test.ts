@@ -2,6 +2,7 @@
 import t from 'tap';
 import { formatStatus } from '../../src/cli/status';
 import type { ServiceStatus, StatusReply } from '../../src/engine/status';
+import { FAILOVER } from '../support/status-fixtures';
 
 const record = { name: 'home.example.net', type: 'A' as const, registered: '198.51.100.9', detected: '198.51.100.9', state: 'ok' as const, last_check: 0, last_change: 0, last_result: '', next_check: 0, verified: true };
 const base: ServiceStatus = {
@@ -11,16 +12,7 @@ const base: ServiceStatus = {
 const reply = (services: ServiceStatus[]): StatusReply => ({ version: '0.1.0', uptime: 60, errors: [], services, notify: [] });
 
 t.test('several WANs: the list, the active one and why, each WAN as the last check saw it', async (t) => {
-  const text = formatStatus(reply([{
-    ...base,
-    interfaces: ['wan', 'wanb'],
-    active_interface: 'wanb',
-    active_reason: 'wan: down; wanb: up, 198.51.100.9',
-    wans: [
-      { name: 'wan', active: false, usable: false, reason: 'down', mwan3: 'offline' },
-      { name: 'wanb', active: true, usable: true, reason: 'up, 198.51.100.9', mwan3: 'online' },
-    ],
-  }]));
+  const text = formatStatus(reply([{ ...base, ...FAILOVER }]));
   t.match(text, /home: ok \(cloudflare, network on wan, wanb\)/);
   t.match(text, /\n  active WAN: wanb \(wan: down; wanb: up, 198\.51\.100\.9\)\n/);
   t.match(text, /\n {6}wan: not usable, down\n/);

@@ -13,6 +13,7 @@ import { providersReply } from '../../src/engine/providers-reply';
 import { PROVIDERS } from '../../src/providers/registry';
 import type { ServiceStatus, StatusReply } from '../../src/engine/status';
 import { hookEnvironment } from '../../src/engine/hooks';
+import { FAILOVER } from '../support/status-fixtures';
 import { NOTIFY_EVENTS, NOTIFY_RULES, NOTIFY_TYPES } from '../../src/config/notify';
 
 const APP = join(__dirname, '..', '..', 'luci-app');
@@ -471,14 +472,7 @@ t.test('config page: the WAN tab: netifd interfaces in priority order, hold-down
 const MULTI: ServiceStatus = {
   ...STATUS.services[0],
   name: 'multi',
-  interface: 'wan',
-  interfaces: ['wan', 'wanb'],
-  active_interface: 'wanb',
-  active_reason: 'wan: down; wanb: up, 198.51.100.9',
-  wans: [
-    { name: 'wan', active: false, usable: false, reason: 'down', mwan3: 'offline' },
-    { name: 'wanb', active: true, usable: true, reason: 'up, 198.51.100.9', mwan3: 'online' },
-  ],
+  ...FAILOVER,
   records: [{ ...STATUS.services[0].records[0], registered: '198.51.100.9', detected: '198.51.100.9' }],
 };
 
