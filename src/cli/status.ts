@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatTime, printJson, withDaemon } from './daemon-client';
 import type { RecordStatusReply, ServiceStatus, StatusReply } from '../engine/status';
+import type { NotifyStatus } from '../engine/notify';
 import type { CliIO } from './io';
 import { SOCKET } from './options';
 
@@ -24,7 +25,15 @@ export function formatStatus(s: StatusReply): string {
   for (const e of s.errors) lines.push(`error: ${e}`);
   if (s.services.length === 0) lines.push('no services configured');
   for (const svc of s.services) lines.push('', ...formatService(svc));
+  const notify = s.notify ?? [];
+  if (notify.length > 0) lines.push('', ...notify.flatMap(formatNotify));
   return lines.join('\n') + '\n';
+}
+
+function formatNotify(n: NotifyStatus): string[] {
+  if (n.error) return [`notify ${n.name}: rejected`, ...n.error.split('\n').map((e) => `  error: ${e}`)];
+  const state = !n.enabled ? 'disabled' : `last sent ${n.last_sent ? formatTime(n.last_sent) : 'never'}, ${n.queued} queued${n.next_try ? `, next try ${formatTime(n.next_try)}` : ''}`;
+  return [`notify ${n.name} (${n.type}): ${state}`, ...(n.last_error ? [`  last error: ${n.last_error}`] : [])];
 }
 
 function formatService(svc: ServiceStatus): string[] {

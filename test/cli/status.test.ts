@@ -24,3 +24,17 @@ t.test('one WAN: named on the service line, no WAN choice', async (t) => {
   t.match(text, /home: ok \(cloudflare, network on wan\)/);
   t.notMatch(text, /active WAN/);
 });
+
+t.test('notify sections: last sent, queue and next try, the last error, rejected and disabled ones', async (t) => {
+  const at = Date.UTC(2026, 0, 1, 12) / 1000;
+  const text = formatStatus({
+    ...reply([base]),
+    notify: [
+      { name: 'phone', type: 'ntfy', enabled: true, last_sent: 0, last_error: 'ntfy answered 503 (busy)', queued: 2, next_try: at, error: '' },
+      { name: 'hook', type: 'webhook', enabled: false, last_sent: 0, last_error: '', queued: 0, next_try: 0, error: '' },
+      { name: 'bad', type: '', enabled: false, last_sent: 0, last_error: '', queued: 0, next_try: 0, error: "bad.type: required: webhook, ntfy, gotify\nbad.url: required" },
+    ],
+  });
+  t.match(text, /\n\nnotify phone \(ntfy\): last sent never, 2 queued, next try \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n  last error: ntfy answered 503 \(busy\)\nnotify hook \(webhook\): disabled\nnotify bad: rejected\n  error: bad\.type: required: webhook, ntfy, gotify\n  error: bad\.url: required\n$/);
+  t.notMatch(formatStatus(reply([base])), /notify/, 'no notify section: no notify lines');
+});

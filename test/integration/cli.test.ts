@@ -280,6 +280,8 @@ t.test('test --notify: one test message, through the daemon when it runs, else s
   t.equal(viaDaemon.code, 0, viaDaemon.err);
   t.equal(viaDaemon.out, 'notify hook: ok: the webhook answered 200\n');
   t.equal(viaDaemon.err, '', 'through the daemon: no note');
+  const st = await run(['status', ...sock]);
+  t.match(st.out, /\n\nnotify hook \(webhook\): last sent \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, 0 queued\n$/, 'status shows the notify section');
   const json = await run(['test', '--notify', 'nope', '--json', ...sock]);
   t.equal(json.code, 1);
   t.match(json.err, /ddnsd has no notify section named 'nope'/);
