@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { FakeHttp, type ExpectedRequest } from '../support/fake-http';
 import { ONCE_LOCK } from '../../src/engine/once';
 import { runCli } from '../../src/cli/program';
-import { configText, dyndnsStep, homeWorld, makeWorld, quiesce, serviceSection, startDaemon, until } from './world';
+import { configText, dyndnsStep, homeWorld, makeWorld, notifySection, quiesce, serviceSection, startDaemon, until } from './world';
 
 /** The CLI commands in-process (runCli) against a daemon on the test broker. */
 
@@ -264,8 +264,7 @@ t.test('test --notify: one test message, through the daemon when it runs, else s
   const hook = await FakeHttp.start(t);
   const TOKEN = 'Hook-T0ken-never-printed';
   // Only blocked events pass the filter: the start-up update sends nothing here; the test message ignores filters.
-  const notify = `config notify 'hook'\n\toption type 'webhook'\n\toption url '${hook.url}/hook'\n\toption token '${TOKEN}'\n\tlist event 'blocked'\n`;
-  w.writeConfig(configText([serviceSection('home', w.fake.url), notify]));
+  w.writeConfig(configText([serviceSection('home', w.fake.url), notifySection('hook', { type: 'webhook', url: `${hook.url}/hook`, token: TOKEN }, ['blocked'])]));
   const { daemon, clock } = await startDaemon(t, w);
   await until(() => w.fake.received.length === 1, 'start-up update');
   await quiesce(daemon, clock);

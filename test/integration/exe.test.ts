@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { FakeHttp, type ExpectedRequest } from '../support/fake-http';
 import { UbusClient } from '../../src/ubus';
 import { startBind } from '../support/bind';
-import { configText, dyndnsStep, homeWorld, makeWorld, PASSWORD, serviceSection, until, USER } from './world';
+import { configText, dyndnsStep, homeWorld, makeWorld, notifySection, PASSWORD, serviceSection, until, USER } from './world';
 import { cli, daemonUp, EXE, runDaemon, statusOf } from './exe-run';
 import { missingReal } from '../support/real';
 
@@ -120,8 +120,7 @@ t.test('dist/ddnsd', async (t) => {
     const w = await homeWorld(t);
     const ntfy = await FakeHttp.start(t);
     const TOKEN = 'tk_exeNotifyT0ken';
-    const notify = `config notify 'phone'\n\toption type 'ntfy'\n\toption url '${ntfy.url}/ddns-topic'\n\toption token '${TOKEN}'\n\toption priority '2'\n`;
-    w.writeConfig(configText([serviceSection('home', w.fake.url), notify]));
+    w.writeConfig(configText([serviceSection('home', w.fake.url), notifySection('phone', { type: 'ntfy', url: `${ntfy.url}/ddns-topic`, token: TOKEN, priority: '2' })]));
     const title = (what: string) => `ddnsd on ${hostname()}: ${what}`;
     const step = (what: string, tags: string, body: RegExp | string): ExpectedRequest => ({
       method: 'POST', path: '/ddns-topic', auth: `Bearer ${TOKEN}`,

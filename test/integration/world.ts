@@ -114,6 +114,11 @@ export function serviceSection(name: string, endpoint: string, extra: Record<str
   ].join('\n');
 }
 
+/** A `config notify` section: options, then `list event` entries. */
+export function notifySection(name: string, options: Record<string, string>, events: string[] = []): string {
+  return [`config notify '${name}'`, ...Object.entries(options).map(([k, v]) => `\toption ${k} '${v}'`), ...events.map((e) => `\tlist event '${e}'`), ''].join('\n');
+}
+
 export function configText(sections: string[], logLevel = 'debug'): string {
   return [`config ddnsd 'global'`, `\toption log_level '${logLevel}'`, '', ...sections].join('\n');
 }
