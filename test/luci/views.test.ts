@@ -548,14 +548,17 @@ t.test('config page: "Send test notification" calls test {notify} and shows the 
   const { map, calls } = await renderNotifyConfig(() => reply);
   const button = map.sections[2].children.find((o) => o.option === '_test')!;
   t.equal(button.inputtitle, 'Send test notification');
-  await (button.onclick as (ev: unknown, sid: string) => Promise<void>).call(button, {}, 'phone');
+  // Through the widget form.js draws: its click calls onclick(ev, section_id).
+  const click = (sid: string) => findAll((button.renderWidget as (sid: string) => FakeElement).call(button, sid), (e) => e.tag === 'button')[0].fire();
+  t.equal(textOf((button.renderWidget as (sid: string) => FakeElement).call(button, 'phone')), 'Send test notification');
+  await click('phone');
   t.same(calls.rpc.at(-1), { object: 'ddnsd', method: 'test', args: { notify: 'phone' } });
   t.same([calls.notifications.at(-1)!.text, calls.notifications.at(-1)!.classes], ['Test notification sent by phone. ntfy answered 200', ['info']]);
   reply = { notify: 'phone', ok: false, message: 'ntfy answered 401 Unauthorized: check the token' };
-  await (button.onclick as (ev: unknown, sid: string) => Promise<void>).call(button, {}, 'phone');
+  await click('phone');
   t.same([calls.notifications.at(-1)!.text, calls.notifications.at(-1)!.classes], ['The test notification of phone failed. ntfy answered 401 Unauthorized: check the token', ['warning']]);
   reply = 4; // ubus status 4: not found (a section not applied yet, or no daemon)
-  await (button.onclick as (ev: unknown, sid: string) => Promise<void>).call(button, {}, 'new');
+  await click('new');
   t.same([calls.notifications.at(-1)!.text, calls.notifications.at(-1)!.classes], ['ddnsd sent no test notification for new: is ddnsd running, and the section saved and applied?', ['warning']]);
 });
 

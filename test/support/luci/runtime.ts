@@ -218,6 +218,8 @@ class FakeOption {
   }
 }
 
+type OptionClass = { kind: string; prototype?: { renderWidget?: (...a: never[]) => FakeElement } };
+
 class FakeSection {
   children: FakeOption[] = [];
   tabs: [string, string][] = [];
@@ -226,14 +228,16 @@ class FakeSection {
   tab(name: string, title: string): void {
     this.tabs.push([name, title]);
   }
-  option(cls: { kind: string }, name: string, title?: string, desc?: string): FakeOption {
-    const o = new FakeOption(this, cls.kind, name, title, desc);
-    this.children.push(o);
-    return o;
+  option(cls: OptionClass, name: string, title?: string, desc?: string): FakeOption {
+    return this.#add(new FakeOption(this, cls.kind, name, title, desc), cls);
   }
-  taboption(tab: string, cls: { kind: string }, name: string, title?: string, desc?: string): FakeOption {
+  taboption(tab: string, cls: OptionClass, name: string, title?: string, desc?: string): FakeOption {
     if (!this.tabs.some(([n]) => n === tab)) throw new Error(`taboption on undeclared tab ${tab}`);
-    const o = new FakeOption(this, cls.kind, name, title, desc, tab);
+    return this.#add(new FakeOption(this, cls.kind, name, title, desc, tab), cls);
+  }
+  /** The option gets its class's renderWidget (an instance may replace it, as in form.js). */
+  #add(o: FakeOption, cls: OptionClass): FakeOption {
+    if (cls.prototype?.renderWidget) o.renderWidget = cls.prototype.renderWidget;
     this.children.push(o);
     return o;
   }
@@ -263,9 +267,14 @@ export class FakeMap {
 }
 
 // form.js ListValue.renderWidget draws a ui.Select, whose render() (ui.js, widget 'select')
-// returns a frame div holding the <select>; the other kinds' widgets are not modelled.
+// returns a frame div holding the <select>; ButtonValue.renderWidget a div with a button titled
+// inputtitle (else the title) whose click calls onclick(ev, section_id) when set; the other
+// kinds' widgets are not modelled.
 function widget(kind: string) {
-  return function (this: { keylist?: string[]; vallist?: unknown[] }): FakeElement {
+  return function (this: { keylist?: string[]; vallist?: unknown[]; inputtitle?: string; title?: string; onclick?: (ev: unknown, sid: string) => unknown }, sid: string): FakeElement {
+    if (kind === 'Button') {
+      return E('div', {}, [E('button', { class: 'cbi-button', click: (ev: unknown) => (this.onclick ? this.onclick(ev, sid) : undefined) }, [String(this.inputtitle ?? this.title ?? '')])]);
+    }
     if (kind !== 'ListValue') return E('div', {}, [E('input')]);
     return E('div', {}, [E('select', {}, (this.keylist ?? []).map((k, i) => E('option', { value: k }, [String(this.vallist?.[i] ?? k)])))]);
   };
