@@ -4,7 +4,7 @@
 // The page runs in the stand-in LuCI runtime (test/support/luci/runtime.ts); check runs
 // in-process on a file (validateConfigFile, what `ddnsd check --json` runs).
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadView, type FakeMap } from '../support/luci/runtime';
@@ -20,6 +20,7 @@ const SID: Record<Section, string> = { ddnsd: 'global', service: 's', notify: 'n
 const VIEWS = join(__dirname, '..', '..', 'luci-app/htdocs/luci-static/resources/view/ddnsd');
 const REPLY = providersReply(availableProviders());
 const DIR = mkdtempSync(join(tmpdir(), 'ddnsd-rules-'));
+t.teardown(() => rmSync(DIR, { recursive: true, force: true }));
 
 // A valid service per provider; the value under test is added to it.
 const BASE: Record<string, string> = {
