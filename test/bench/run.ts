@@ -26,8 +26,8 @@ const SOAK_CHANGES = Number(process.env.BENCH_SOAK_CHANGES ?? 10_000);
 const IDLE_WINDOW_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 const FAILOVER_ROUNDS = Number(process.env.BENCH_FAILOVER_ROUNDS ?? 50);
 /** Calls (changes) before the soak's baseline sample: V8 and malloc warm up first. */
-const SOAK_WARMUP_CALLS = 10_000;
-const SOAK_WARMUP_CHANGES = 1_000;
+const SOAK_WARMUP_CALLS = Number(process.env.BENCH_SOAK_WARMUP_CALLS ?? 10_000);
+const SOAK_WARMUP_CHANGES = Number(process.env.BENCH_SOAK_WARMUP_CHANGES ?? 1_000);
 /** `BENCH_PARTS=soak,failover` runs only those parts (names in test/bench/README.md) and writes dist/bench-partial.json. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'all').split(',').map((x) => x.trim()).filter(Boolean));
 const FULL = PARTS.has('all');
