@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { dnsVerifier } from '../../src/engine/verify';
 import { FakeMwan3 } from '../support/mwan3';
 import { startBind, type BindServer } from '../support/bind';
@@ -48,12 +48,15 @@ function sources(list: Seen[]): Record<string, string[]> {
   return out;
 }
 
-t.test('RFC 2136 updates and verification lookups leave from the active WAN\'s address', async (t) => {
-  const bind = await startBind({ querylog: true });
-  if (!bind) return missingReal(t, 'named (BIND 9) is not installed: install Debian\'s bind9 package (.ci/run does) to run this test');
+/**
+ * BIND, the world with two WANs and mwan3, and service 'home' (RFC 2136 to that BIND,
+ * `list interface wan wanb`) with `extra` options; undefined when BIND is missing (skipped).
+ */
+async function dnsWorld(t: Test, extra: (server: string) => string[], querylog = false) {
+  const bind = await startBind({ querylog });
+  if (!bind) return void missingReal(t, 'named (BIND 9) is not installed: install Debian\'s bind9 package (.ci/run does) to run this test');
   t.teardown(() => bind.stop());
   const key = bind.keys.sha256;
-
   const w = await makeWorld(t, { networks: ['wan', 'wanb'] });
   w.netifd.setAddress('wan', WAN);
   w.netifd.setAddress('wanb', WANB);
@@ -70,15 +73,20 @@ t.test('RFC 2136 updates and verification lookups leave from the active WAN\'s a
     `\toption key_secret '${key.secret}'`,
     "\tlist interface 'wan'",
     "\tlist interface 'wanb'",
-    "\toption holddown '5s'",
     "\toption ip_source 'network'",
     // Loopback addresses stand in for the WANs' public ones.
     "\toption upd_privateip '1'",
-    "\toption verify '1'",
-    `\toption dns_server '${server}'`,
+    ...extra(server).map((x) => `\t${x}`),
     `\tlist domain '${NAME}'`,
     '',
   ].join('\n')]));
+  return { bind, key, w, m, server };
+}
+
+t.test('RFC 2136 updates and verification lookups leave from the active WAN\'s address', async (t) => {
+  const world = await dnsWorld(t, (server) => ["option holddown '5s'", "option verify '1'", `option dns_server '${server}'`], true);
+  if (!world) return;
+  const { bind, key, w, m, server } = world;
   // The verifier the daemon builds for a service with dns_server (engine/verify.ts defaultVerifier).
   const { daemon, clock } = await startDaemon(t, w, { verifier: dnsVerifier(server) });
   const record = (d: Daemon) => d.status().services[0].records[0];
@@ -108,32 +116,9 @@ t.test('RFC 2136 updates and verification lookups leave from the active WAN\'s a
 });
 
 t.test('a bind that fails (the WAN\'s address left the machine) is a network outcome with a clear message', async (t) => {
-  const bind = await startBind();
-  if (!bind) return missingReal(t, 'named (BIND 9) is not installed: install Debian\'s bind9 package (.ci/run does) to run this test');
-  t.teardown(() => bind.stop());
-  const key = bind.keys.sha256;
-  const w = await makeWorld(t, { networks: ['wan', 'wanb'] });
-  w.netifd.setAddress('wan', WAN);
-  w.netifd.setAddress('wanb', WANB);
-  const m = await FakeMwan3.start(w.broker.socketPath, ['wan', 'wanb']);
-  t.teardown(() => m.close());
-  const server = `127.0.0.1:${bind.port}`;
-  w.writeConfig(configText([[
-    "config service 'home'",
-    "\toption enabled '1'",
-    "\toption provider 'rfc2136'",
-    `\toption server '${server}'`,
-    `\toption key_name '${key.name}'`,
-    `\toption key_algorithm '${key.algorithm}'`,
-    `\toption key_secret '${key.secret}'`,
-    "\tlist interface 'wan'",
-    "\tlist interface 'wanb'",
-    "\toption ip_source 'network'",
-    "\toption upd_privateip '1'",
-    "\toption verify '0'",
-    `\tlist domain '${NAME}'`,
-    '',
-  ].join('\n')]));
+  const world = await dnsWorld(t, () => ["option verify '0'"]);
+  if (!world) return;
+  const { bind, w, server } = world;
   const { daemon, clock } = await startDaemon(t, w);
   const record = () => daemon.status().services[0].records[0];
   await until(() => record()?.registered === WAN, 'the start-up update');
