@@ -244,6 +244,18 @@ function severalWans(r: SectionReader, svc: ServiceConfig): void {
   }
 }
 
+/** ip_version asks for a family the provider cannot update (Namecheap and DNS-O-Matic: IPv4 only). */
+function familiesOfProvider(r: SectionReader, svc: ServiceConfig, def: ProviderDef): void {
+  const want = svc.ipVersion === 'both' ? (['4', '6'] as const) : [svc.ipVersion];
+  const can = (f: '4' | '6') => (f === '4' ? def.capabilities.ipv4 : def.capabilities.ipv6);
+  const missing = want.filter((f) => !can(f));
+  if (missing.length === 0) return;
+  const option = r.has('ip_version') ? 'ip_version' : 'use_ipv6';
+  const read = r.single(option);
+  const only = can('4') ? '4' : '6';
+  r.error(option, read?.text, `provider ${def.id} updates IPv${only} records only (${only === '4' ? 'A' : 'AAAA'}), not IPv${missing.join(' and IPv')}: set ip_version '${only}'${svc.ipVersion === 'both' ? `, and use another provider for the IPv${missing[0]} record` : ''}`, read?.line);
+}
+
 function ipVersion(r: SectionReader): IpVersion {
   if (r.has('ip_version')) {
     r.use('use_ipv6');
@@ -439,6 +451,7 @@ export function readService(
   };
   if (svc.source === 'web') wrongFamilyUrls(r, svc);
   outsideZone(r, svc);
+  if (def) familiesOfProvider(r, svc, def);
   if (svc.forceIpVersion && svc.ipVersion === 'both' && def?.capabilities.dualStackOneRequest) {
     r.warn('force_ipversion', undefined, `provider ${def.id} takes both families in one request, which cannot travel over both; that request goes over either family (set ip_version 4 or 6 to force one)`);
   }
