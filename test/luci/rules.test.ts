@@ -27,6 +27,7 @@ const BASE: Record<string, string> = {
   cloudflare: "\toption api_token 'tok'\n\toption zone 'example.net'\n",
   rfc2136: "\toption server 'ns1.example.net'\n",
   duckdns: "\toption password 'token'\n",
+  namecheap: "\toption password 'ddns-password'\n",
 };
 
 /** Whether `ddnsd check` accepts `value` for option `name` (no error names that option). */
@@ -147,6 +148,23 @@ t.test("endpoint: the provider's endpoint_type decides, on the page as in check"
     }
   }
   t.same([...types].sort(), ['endpoint', 'host_port', 'url'], 'the three endpoint types are compared');
+});
+
+t.test("ip_version: the families the provider can update (capabilities), on the page as in check", async (t) => {
+  const map = await page({});
+  const o = map.sections[INDEX.service].children.find((x) => x.option === 'ip_version')!;
+  const validate = o.validate as (sid: string, v: string) => true | string;
+  let refused = 0;
+  for (const provider of Object.keys(BASE)) {
+    map.formvalues.s = { provider };
+    for (const v of ['4', '6', 'both']) {
+      const daemon = checkAccepts('service', 'ip_version', [v], '', provider);
+      const verdict = validate.call(o, SID.service, v);
+      if (!daemon) refused++;
+      t.equal(verdict === true, daemon, `${provider} ip_version '${v}': check ${daemon ? 'accepts' : 'refuses'}${verdict === true ? '' : ` (page: ${verdict})`}`);
+    }
+  }
+  t.equal(refused, 2, 'namecheap refuses 6 and both, so both verdicts are exercised');
 });
 
 t.test('the messages say what check says is allowed', async (t) => {

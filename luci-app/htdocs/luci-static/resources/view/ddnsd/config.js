@@ -331,6 +331,23 @@ function serviceGeneral(s, providers, rules) {
 
 	o = s.taboption('general', form.ListValue, 'ip_version', _('Address family'));
 	applyRule(o, rules, 'service', { '4': _('IPv4 (A records)'), '6': _('IPv6 (AAAA records)'), 'both': _('Both') });
+	// The families the chosen provider can update come with the providers reply (capabilities),
+	// and check refuses the others with the same sentence's meaning (src/config/service.ts).
+	const ruled = o.validate;
+	o.validate = function(section_id, value) {
+		const first = ruled ? ruled.apply(this, [section_id, value]) : true;
+		if (first !== true)
+			return first;
+		const p = providers.find((x) => x.id === this.section.formvalue(section_id, 'provider'));
+		const caps = p && p.capabilities;
+		if (!caps)
+			return true;
+		const want = value === 'both' ? ['4', '6'] : [value || '4'];
+		const missing = want.filter((f) => !(f === '4' ? caps.ipv4 : caps.ipv6));
+		if (missing.length === 0)
+			return true;
+		return _('%s updates IPv%s records only').format(p.title || p.id, caps.ipv4 ? '4' : '6');
+	};
 	o.textvalue = function(section_id) {
 		const v = this.cfgvalue(section_id) || this.default;
 		const label = this.keylist.indexOf(v) >= 0 ? this.vallist[this.keylist.indexOf(v)] : v;
