@@ -4,6 +4,7 @@ import { HttpError, request, retryAfterMs, type HttpRequest, type HttpResponse }
 import type { Clock, Timer } from '../util/clock';
 import { errorText } from '../util/error-text';
 import type { Logger } from '../util/log';
+import { clip } from '../providers/kit/text';
 import { redact } from '../util/secret';
 import { eventFields, type HookSink, type RecordAction, type RecordEvent } from './hooks';
 
@@ -312,9 +313,7 @@ function replyText(body: string): string {
   } catch {
     // plain text
   }
-  // eslint-disable-next-line no-control-regex
-  text = text.split('\n')[0].replace(/[\x00-\x1f\x7f]/g, ' ');
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return clip(text.split('\n', 1)[0], 120);
 }
 
 /**
