@@ -75,14 +75,20 @@ function plainHttp(c: Conversion, name: string, url: string): string {
   if (!/^http:/i.test(url)) return url;
   if (parseBool(c.peek('use_https') ?? '0') === true) {
     c.get('use_https');
-    c.note('use_https', 'applied: the update address now starts with https:');
-    return url.replace(/^http:/i, 'https:');
+    return withHttps(c, url, 'the update address');
   }
   if (c.written(ALLOW_INSECURE_HTTP) === undefined) {
     c.set(ALLOW_INSECURE_HTTP, '1');
     c.note('service_name', `ddns-scripts sent the credentials for ${name} in clear over plain http (use_https was off); imported with allow_insecure_http '1' so the service keeps working; if ${name} offers https, change the address to https:// and remove allow_insecure_http`);
   }
   return url;
+}
+
+/** use_https as ddns-scripts applied it: an http:// address becomes https://, and the note says so. */
+function withHttps(c: Conversion, url: string, what: string): string {
+  const https = url.replace(/^http:/i, 'https:');
+  if (https !== url) c.note('use_https', `applied: ${what} now starts with https:`);
+  return https;
 }
 
 /** A catalogue provider (ddns-scripts' JSON, when installed) rather than one built into ddnsd. */
@@ -107,9 +113,7 @@ export function chooseProvider(c: Conversion, providers: readonly ProviderDef[],
   }
   if (url) {
     const https = parseBool(c.get('use_https') ?? '0') === true;
-    const template = https ? url.replace(/^http:/i, 'https:') : url;
-    c.set('update_url', template);
-    if (https && template !== url) c.note('use_https', 'applied: update_url now starts with https:');
+    c.set('update_url', https ? withHttps(c, url, 'update_url') : url);
     const answer = c.get('answer');
     if (answer) c.set('answer', answer);
     return { id: 'custom', def: findProvider('custom', providers) };
